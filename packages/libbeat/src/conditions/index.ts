@@ -1,0 +1,13 @@
+export { createCondition, buildCondition, CONDITION_TYPES } from './create.js';
+export { EqualsCondition } from './equals.js';
+export { ContainsCondition } from './contains.js';
+export { RegexpCondition } from './regexp.js';
+export { RangeCondition } from './range.js';
+export { NetworkCondition } from './network.js';
+export { HasFieldsCondition } from './has-fields.js';
+export { AndCondition } from './and.js';
+export { OrCondition } from './or.js';
+export { NotCondition } from './not.js';
+export { describeCondition } from './describe.js';
+export { parseIP, parseCIDR, cidrContains, type IPBytes, type CIDR } from './ip.js';
+export { NAMED_NETWORKS } from './named-networks.js';

@@ -1,0 +1,110 @@
+import { communityId, isPlainObject, mergeFields, parseIP, type BeatEvent, type EventFields, type IPBytes } from '@packetbeat-ts/libbeat';
+import type { Transaction } from '@packetbeat-ts/protocol-sdk';
+import { microsToDate, microsToIso } from './timestamps.js';
+
+/** Decides `network.direction` from `packetbeat.interfaces.internal_networks`. */
+export type InternalNetworkTest = (ip: IPBytes) => boolean;
+
+const IANA: Record<string, number> = { tcp: 6, udp: 17 };
+
+/**
+ * The ECS document of a transaction, as Packetbeat writes it: the framework's
+ * fields (`type`, `status`, `event.*`, client/server/source/destination,
+ * `network.*` with `community_id`, `related.*`) and then the protocol's own.
+ */
+export function transactionEvent(tx: Transaction, protocolName: string, internal: readonly InternalNetworkTest[]): BeatEvent {
+  const type = tx.type ?? protocolName;
+  const { client, server, transport } = tx.conn;
+  const requestBytes = tx.requestBytes ?? 0;
+  const responseBytes = tx.responseBytes ?? 0;
+  const clientIp = parseIP(client.ip);
+  const serverIp = parseIP(server.ip);
+
+  const fields: EventFields = { type, status: tx.status };
+  if (tx.method !== undefined) fields['method'] = tx.method;
+  if (tx.query !== undefined) fields['query'] = tx.query;
+  if (tx.resource !== undefined) fields['resource'] = tx.resource;
+  if (tx.path !== undefined) fields['path'] = tx.path;
+
+  const event: EventFields = {
+    kind: 'event',
+    category: ['network'],
+    type: ['connection', 'protocol'],
+    dataset: type,
+    start: microsToIso(tx.start),
+  };
+  if (tx.end !== undefined) {
+    event['end'] = microsToIso(tx.end);
+    event['duration'] = Math.round((tx.end - tx.start) * 1000);
+  }
+  fields['event'] = event;
+
+  // ICMP has no ports: Packetbeat's ICMP documents carry addresses only.
+  const isIcmp = transport === 'icmp';
+  const clientSide: EventFields = isIcmp ? { ip: client.ip } : { ip: client.ip, port: client.port };
+  const serverSide: EventFields = isIcmp ? { ip: server.ip } : { ip: server.ip, port: server.port };
+  if (tx.requestBytes !== undefined) clientSide['bytes'] = requestBytes;
+  if (tx.responseBytes !== undefined) serverSide['bytes'] = responseBytes;
+  fields['client'] = clientSide;
+  fields['server'] = serverSide;
+  fields['source'] = { ...clientSide };
+  fields['destination'] = { ...serverSide };
+
+  const ipv6 = client.ip.includes(':');
+  const network: EventFields = {
+    type: ipv6 ? 'ipv6' : 'ipv4',
+    transport: isIcmp ? (ipv6 ? 'ipv6-icmp' : 'icmp') : transport,
+    protocol: type,
+  };
+  if (tx.requestBytes !== undefined || tx.responseBytes !== undefined) network['bytes'] = requestBytes + responseBytes;
+  if (clientIp !== null && serverIp !== null) {
+    network['community_id'] = isIcmp
+      ? communityId({ sourceIP: clientIp, destinationIP: serverIp, protocol: ipv6 ? 58 : 1, icmpType: tx.icmp?.type ?? 0, icmpCode: tx.icmp?.code ?? 0 })
+      : communityId({ sourceIP: clientIp, destinationIP: serverIp, protocol: IANA[transport] ?? 0, sourcePort: client.port, destinationPort: server.port });
+    const direction = networkDirection(clientIp, serverIp, internal);
+    if (direction !== undefined) network['direction'] = direction;
+  }
+  if (tx.conn.vlans.length > 0) network['vlan'] = { id: tx.conn.vlans[0] };
+  fields['network'] = network;
+
+  const related: EventFields = { ip: client.ip === server.ip ? [client.ip] : [client.ip, server.ip] };
+  if (tx.hosts !== undefined && tx.hosts.length > 0) related['hosts'] = [...new Set(tx.hosts)];
+  if (tx.user !== undefined && tx.user !== '') {
+    related['user'] = [tx.user];
+    fields['user'] = { name: tx.user };
+  }
+  fields['related'] = related;
+
+  if (tx.request !== undefined) fields['request'] = tx.request;
+  if (tx.response !== undefined) fields['response'] = tx.response;
+  if (tx.notes !== undefined && tx.notes.length > 0) fields['error'] = { message: tx.notes.length === 1 ? tx.notes[0] : [...tx.notes] };
+
+  // The protocol's own fields; extra related IPs (e.g. DNS answers) join the list.
+  const own = tx.fields;
+  const ownRelated = own['related'];
+  if (isPlainObject(ownRelated) && Array.isArray(ownRelated['ip'])) {
+    const ips = related['ip'] as string[];
+    for (const ip of ownRelated['ip'] as unknown[]) if (typeof ip === 'string' && !ips.includes(ip)) ips.push(ip);
+    const { ip: _ignored, ...rest } = ownRelated;
+    mergeFields(fields, { ...own, related: rest });
+  } else {
+    mergeFields(fields, own);
+  }
+  // client/server mirror source/destination (Packetbeat sets the domain on both).
+  const destinationDomain = (fields['destination'] as EventFields)['domain'];
+  if (destinationDomain !== undefined && serverSide['domain'] === undefined) serverSide['domain'] = destinationDomain;
+  const sourceDomain = (fields['source'] as EventFields)['domain'];
+  if (sourceDomain !== undefined && clientSide['domain'] === undefined) clientSide['domain'] = sourceDomain;
+  return { timestamp: microsToDate(tx.start), fields };
+}
+
+/** ECS `network.direction` from the internal networks: inbound, outbound, internal or external. */
+function networkDirection(client: IPBytes, server: IPBytes, internal: readonly InternalNetworkTest[]): string | undefined {
+  if (internal.length === 0) return undefined;
+  const clientInternal = internal.some((test) => test(client));
+  const serverInternal = internal.some((test) => test(server));
+  if (clientInternal && serverInternal) return 'internal';
+  if (clientInternal) return 'outbound';
+  if (serverInternal) return 'inbound';
+  return 'external';
+}

@@ -1,0 +1,139 @@
+/** A segment that arrived ahead of the next expected byte, copied (the source's buffer is reused). */
+interface PendingSegment {
+  seq: number;
+  data: Buffer;
+}
+
+/** Signed distance from `b` to `a` in 32-bit sequence space (handles wrap-around). */
+export function seqDiff(a: number, b: number): number {
+  return (a - b) | 0;
+}
+
+/**
+ * Receives one direction's segments and hands the bytes out in order.
+ * Out-of-order segments wait (copied, bounded by `maxBuffered`); what
+ * arrives again is trimmed; what is known lost is declared a gap.
+ */
+export class TcpStream {
+  /** Next expected sequence number, or -1 until the first segment. */
+  nextSeq = -1;
+  /** Sequence number of this direction's FIN, or -1. */
+  finSeq = -1;
+  finDelivered = false;
+  bufferedBytes = 0;
+  private pending: PendingSegment[] = [];
+
+  constructor(private readonly maxBuffered: number) {}
+
+  get hasPending(): boolean {
+    return this.pending.length > 0;
+  }
+
+  /**
+   * Accepts a segment. Calls `deliver` with in-order bytes (views valid only
+   * during the call) and `gap` with the size of a hole it gave up on.
+   * Returns the number of retransmitted bytes it discarded.
+   */
+  segment(
+    seq: number,
+    syn: boolean,
+    fin: boolean,
+    data: Buffer,
+    deliver: (bytes: Buffer) => void,
+    gap: (length: number) => void,
+  ): number {
+    let start = seq;
+    if (syn) {
+      start = (seq + 1) >>> 0;
+      if (this.nextSeq < 0 || seqDiff(start, this.nextSeq) > 0) this.nextSeq = start;
+    }
+    if (this.nextSeq < 0) this.nextSeq = start;
+    if (fin) this.finSeq = (start + data.length) >>> 0;
+
+    let discarded = 0;
+    if (data.length > 0) {
+      const rel = seqDiff(start, this.nextSeq);
+      if (rel <= 0) {
+        if (-rel >= data.length) {
+          discarded = data.length;
+        } else {
+          discarded = -rel;
+          const fresh = rel === 0 ? data : data.subarray(-rel);
+          this.nextSeq = (this.nextSeq + fresh.length) >>> 0;
+          deliver(fresh);
+          this.drain(deliver);
+        }
+      } else {
+        this.hold(start, data, deliver, gap);
+      }
+    }
+    return discarded;
+  }
+
+  /** The other side acknowledged up to `ack`: bytes before it that we never saw are lost. */
+  acknowledged(ack: number, deliver: (bytes: Buffer) => void, gap: (length: number) => void): void {
+    if (this.nextSeq < 0 || this.pending.length === 0) return;
+    const first = this.pending[0];
+    if (first === undefined) return;
+    // Only when the receiver has everything up to a waiting segment is the hole certain.
+    if (seqDiff(ack, first.seq) >= 0) this.skipTo(first.seq, deliver, gap);
+  }
+
+  /** Gives up on every hole: delivers what is waiting, declaring the holes gaps (at close or expiry). */
+  flush(deliver: (bytes: Buffer) => void, gap: (length: number) => void): void {
+    while (this.pending.length > 0) {
+      const first = this.pending[0];
+      if (first === undefined) break;
+      this.skipTo(first.seq, deliver, gap);
+    }
+  }
+
+  /** True once every byte up to the FIN has been delivered. */
+  get finished(): boolean {
+    return this.finSeq >= 0 && this.nextSeq === this.finSeq;
+  }
+
+  private hold(seq: number, data: Buffer, deliver: (bytes: Buffer) => void, gap: (length: number) => void): void {
+    // Keep the list sorted by sequence; identical starts keep the longer segment.
+    let i = this.pending.length;
+    while (i > 0 && seqDiff((this.pending[i - 1] as PendingSegment).seq, seq) > 0) i--;
+    const before = this.pending[i - 1];
+    if (before !== undefined && before.seq === seq) {
+      if (before.data.length >= data.length) return;
+      this.bufferedBytes -= before.data.length;
+      this.pending.splice(i - 1, 1);
+      i--;
+    }
+    this.pending.splice(i, 0, { seq, data: Buffer.from(data) });
+    this.bufferedBytes += data.length;
+    // Bounded: past the cap, the oldest hole is given up as a gap.
+    while (this.bufferedBytes > this.maxBuffered && this.pending.length > 0) {
+      const first = this.pending[0] as PendingSegment;
+      this.skipTo(first.seq, deliver, gap);
+    }
+  }
+
+  private skipTo(seq: number, deliver: (bytes: Buffer) => void, gap: (length: number) => void): void {
+    const missing = seqDiff(seq, this.nextSeq);
+    if (missing > 0) {
+      gap(missing);
+      this.nextSeq = seq;
+    }
+    this.drain(deliver);
+  }
+
+  /** Delivers waiting segments that are now in order, trimming overlaps. */
+  private drain(deliver: (bytes: Buffer) => void): void {
+    while (this.pending.length > 0) {
+      const first = this.pending[0] as PendingSegment;
+      const rel = seqDiff(first.seq, this.nextSeq);
+      if (rel > 0) return;
+      this.pending.shift();
+      this.bufferedBytes -= first.data.length;
+      if (-rel >= first.data.length) continue;
+      const fresh = rel === 0 ? first.data : first.data.subarray(-rel);
+      this.nextSeq = (this.nextSeq + fresh.length) >>> 0;
+      deliver(fresh);
+    }
+  }
+}

@@ -1,0 +1,241 @@
+import type { CloseReason, ConnectionInfo, Direction, TcpHandlers } from '@packetbeat-ts/protocol-sdk';
+import { TcpFlag, type DecodedPacket } from '../decode/decoded-packet.js';
+import { TcpConnection } from './connection.js';
+import { seqDiff } from './tcp-stream.js';
+import { hashPacket } from '../decode/ip-text.js';
+
+/** A protocol's TCP side, as the tracker drives it. */
+export interface TcpBinding {
+  readonly name: string;
+  readonly handlers: TcpHandlers<unknown>;
+}
+
+export interface TcpTrackerOptions {
+  /** Index into `bindings` for each port, -1 when no protocol claims it. */
+  readonly portMap: Int16Array;
+  readonly bindings: readonly TcpBinding[];
+  /** Bytes buffered out of order per direction before the oldest hole becomes a gap (10 MiB). */
+  readonly maxBufferedBytes: number;
+  /** Connections idle this long (packet time) are closed with reason `timeout`. */
+  readonly idleTimeoutUs: number;
+  /** Most connections tracked at once; past it new ones are not tracked (counted). */
+  readonly maxConnections: number;
+  /** Formats the address bytes at `offset` (4 or 16 bytes) as text. */
+  readonly formatIp: (data: Buffer, offset: number, ipVersion: number) => string;
+}
+
+/** Counters the engine exports as metrics. */
+export class TcpCounters {
+  connections = 0;
+  active = 0;
+  retransmittedBytes = 0;
+  gaps = 0;
+  gapBytes = 0;
+  expired = 0;
+  untracked = 0;
+  pluginErrors = 0;
+}
+
+const SWEEP_INTERVAL_US = 1_000_000;
+/** How long (packet time) and how many closed connections are remembered, to recognise late copies. */
+const CLOSED_MEMORY_US = 120_000_000;
+const MAX_CLOSED_REMEMBERED = 65_536;
+
+/**
+ * Tracks the TCP connections of ports that protocols claimed and feeds each
+ * protocol in-order bytes, gaps, FINs and closes. Packets of other ports are
+ * not looked at (flows count them). Expiry runs on packet time.
+ */
+export class TcpTracker {
+  readonly counters = new TcpCounters();
+  private readonly table = new Map<number, TcpConnection[]>();
+  /** Connections closed by FIN/RST, kept a while so their late retransmissions start nothing. */
+  private readonly recentlyClosed = new Map<number, TcpConnection[]>();
+  private recentlyClosedCount = 0;
+  private nextId = 1;
+  private lastSweepUs = 0;
+
+  constructor(private readonly options: TcpTrackerOptions) {}
+
+  /** Handles one decoded TCP packet; returns false when no protocol claims its ports. */
+  process(pkt: DecodedPacket, nowUs: number): boolean {
+    const { portMap } = this.options;
+    let binding = portMap[pkt.dstPort] ?? -1;
+    let serverIsDst = true;
+    if (binding < 0) {
+      binding = portMap[pkt.srcPort] ?? -1;
+      serverIsDst = false;
+      if (binding < 0) return false;
+    }
+    if (nowUs - this.lastSweepUs >= SWEEP_INTERVAL_US) this.expire(nowUs);
+
+    const hash = connectionHash(pkt);
+    let conn: TcpConnection | undefined;
+    let dir: Direction | -1 = -1;
+    const chain = this.table.get(hash);
+    if (chain !== undefined) {
+      for (const c of chain) {
+        dir = c.direction(pkt.data, pkt.srcIpOffset, pkt.dstIpOffset, pkt.srcPort, pkt.dstPort, pkt.ipVersion);
+        if (dir >= 0) {
+          conn = c;
+          break;
+        }
+      }
+    }
+    const flags = pkt.tcpFlags;
+    if (conn === undefined) {
+      // A lone RST or bare ACK/FIN of an unknown connection starts nothing.
+      if ((flags & TcpFlag.SYN) === 0 && pkt.payloadLength === 0) return true;
+      if (this.isLateRetransmission(pkt, hash)) {
+        this.counters.retransmittedBytes += pkt.payloadLength;
+        return true;
+      }
+      if (this.counters.active >= this.options.maxConnections) {
+        this.counters.untracked++;
+        return true;
+      }
+      conn = this.open(pkt, hash, binding, serverIsDst, nowUs);
+      dir = serverIsDst ? 0 : 1;
+    }
+    if (dir === -1 || conn.closed) return true;
+    const d: Direction = dir;
+    const o: Direction = d === 0 ? 1 : 0;
+    conn.lastSeenUs = nowUs;
+    const handlers = (this.options.bindings[conn.protocol] as TcpBinding).handlers;
+    const stream = conn.streams[d];
+    const other = conn.streams[o];
+
+    try {
+      if ((flags & TcpFlag.ACK) !== 0 && other.hasPending) other.acknowledged(pkt.tcpAck, conn.deliver[o], conn.gap[o]);
+      const payload = pkt.data.subarray(pkt.payloadOffset, pkt.payloadOffset + pkt.payloadLength);
+      this.counters.retransmittedBytes += stream.segment(pkt.tcpSeq, (flags & TcpFlag.SYN) !== 0, (flags & TcpFlag.FIN) !== 0, payload, conn.deliver[d], conn.gap[d]);
+      if (stream.finished && !stream.finDelivered) {
+        stream.finDelivered = true;
+        handlers.onFin?.(conn.state, conn.info, d);
+      }
+    } catch {
+      // A plugin that throws loses this packet, not the process.
+      this.counters.pluginErrors++;
+    }
+    if ((flags & TcpFlag.RST) !== 0) this.close(conn, 'rst');
+    else if (conn.streams[0].finDelivered && conn.streams[1].finDelivered) this.close(conn, 'fin');
+    return true;
+  }
+
+  /** Closes connections idle longer than the timeout. */
+  expire(nowUs: number): void {
+    this.lastSweepUs = nowUs;
+    const limit = nowUs - this.options.idleTimeoutUs;
+    for (const [hash, chain] of this.recentlyClosed) {
+      const kept = chain.filter((c) => c.lastSeenUs >= nowUs - CLOSED_MEMORY_US);
+      this.recentlyClosedCount -= chain.length - kept.length;
+      if (kept.length === 0) this.recentlyClosed.delete(hash);
+      else if (kept.length !== chain.length) this.recentlyClosed.set(hash, kept);
+    }
+    for (const chain of this.table.values()) {
+      for (let i = chain.length - 1; i >= 0; i--) {
+        const c = chain[i] as TcpConnection;
+        if (c.lastSeenUs < limit) {
+          this.counters.expired++;
+          this.close(c, 'timeout');
+        }
+      }
+    }
+  }
+
+  /** Closes every connection (end of a capture, shutdown). */
+  closeAll(reason: CloseReason): void {
+    for (const chain of [...this.table.values()]) for (const c of [...chain]) this.close(c, reason);
+  }
+
+  private open(pkt: DecodedPacket, hash: number, binding: number, serverIsDst: boolean, nowUs: number): TcpConnection {
+    const n = pkt.ipVersion === 4 ? 4 : 16;
+    const clientOffset = serverIsDst ? pkt.srcIpOffset : pkt.dstIpOffset;
+    const serverOffset = serverIsDst ? pkt.dstIpOffset : pkt.srcIpOffset;
+    const addresses = Buffer.allocUnsafe(2 * n);
+    pkt.data.copy(addresses, 0, clientOffset, clientOffset + n);
+    pkt.data.copy(addresses, n, serverOffset, serverOffset + n);
+    const clientPort = serverIsDst ? pkt.srcPort : pkt.dstPort;
+    const serverPort = serverIsDst ? pkt.dstPort : pkt.srcPort;
+    const vlans: number[] = [];
+    if (pkt.vlan0 >= 0) vlans.push(pkt.vlan0);
+    if (pkt.vlan1 >= 0) vlans.push(pkt.vlan1);
+    const info: ConnectionInfo = {
+      id: this.nextId++,
+      transport: 'tcp',
+      client: { ip: this.options.formatIp(pkt.data, clientOffset, pkt.ipVersion), port: clientPort },
+      server: { ip: this.options.formatIp(pkt.data, serverOffset, pkt.ipVersion), port: serverPort },
+      vlans,
+    };
+    const conn = new TcpConnection(hash, info, binding, pkt.ipVersion, clientPort, serverPort, addresses, this.options.maxBufferedBytes, nowUs);
+    const handlers = (this.options.bindings[binding] as TcpBinding).handlers;
+    conn.state = handlers.init(info);
+    for (const d of [0, 1] as const) {
+      conn.deliver[d] = (bytes) => this.deliver(conn, d, handlers, bytes);
+      conn.gap[d] = (n) => this.gap(conn, d, handlers, n);
+    }
+    const chain = this.table.get(hash);
+    if (chain === undefined) this.table.set(hash, [conn]);
+    else chain.push(conn);
+    this.counters.connections++;
+    this.counters.active++;
+    return conn;
+  }
+
+  private deliver(conn: TcpConnection, dir: Direction, handlers: TcpHandlers<unknown>, bytes: Buffer): void {
+    handlers.onData(conn.state, conn.info, dir, bytes);
+  }
+
+  private gap(conn: TcpConnection, dir: Direction, handlers: TcpHandlers<unknown>, length: number): void {
+    this.counters.gaps++;
+    this.counters.gapBytes += length;
+    handlers.onGap?.(conn.state, conn.info, dir, length);
+  }
+
+  private close(conn: TcpConnection, reason: CloseReason): void {
+    if (conn.closed) return;
+    conn.closed = true;
+    const handlers = (this.options.bindings[conn.protocol] as TcpBinding).handlers;
+    try {
+      for (const d of [0, 1] as const) conn.streams[d].flush(conn.deliver[d], conn.gap[d]);
+      handlers.onClose?.(conn.state, conn.info, reason);
+    } catch {
+      this.counters.pluginErrors++;
+    }
+    const chain = this.table.get(conn.hash);
+    if (chain !== undefined) {
+      const i = chain.indexOf(conn);
+      if (i >= 0) chain.splice(i, 1);
+      if (chain.length === 0) this.table.delete(conn.hash);
+    }
+    this.counters.active--;
+    if ((reason === 'fin' || reason === 'rst') && this.recentlyClosedCount < MAX_CLOSED_REMEMBERED) {
+      const closedChain = this.recentlyClosed.get(conn.hash);
+      if (closedChain === undefined) this.recentlyClosed.set(conn.hash, [conn]);
+      else closedChain.push(conn);
+      this.recentlyClosedCount++;
+    }
+  }
+
+  /**
+   * Whether a packet of no open connection repeats bytes (or the SYN) of a
+   * connection that closed recently: then it is a late copy, not a new
+   * connection (loopback captures on `any` see every packet twice).
+   */
+  private isLateRetransmission(pkt: DecodedPacket, hash: number): boolean {
+    const chain = this.recentlyClosed.get(hash);
+    if (chain === undefined) return false;
+    for (const c of chain) {
+      const dir = c.direction(pkt.data, pkt.srcIpOffset, pkt.dstIpOffset, pkt.srcPort, pkt.dstPort, pkt.ipVersion);
+      if (dir === -1) continue;
+      const stream = c.streams[dir];
+      if (stream.nextSeq < 0) return false;
+      const end = (pkt.tcpSeq + pkt.payloadLength + ((pkt.tcpFlags & TcpFlag.SYN) !== 0 ? 1 : 0)) >>> 0;
+      return seqDiff(end, stream.nextSeq) <= 0;
+    }
+    return false;
+  }
+}
+
+/** A hash of the connection's addresses and ports, the same in both directions. */
+export const connectionHash = hashPacket;
