@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { freePort, packetbeatBin, readNdjson, start, tempDir, writeConfig } from './support/run-process.js';
+import { freePort, packetbeatBin, readNdjson, start, tempDir, waitForDocuments, writeConfig } from './support/run-process.js';
 
 /** Live capture needs root and libpcap; CI sets REQUIRE_LIVE=1 so a missing piece fails instead of skipping. */
 async function liveCaptureUnavailable(): Promise<string | undefined> {
@@ -80,8 +80,7 @@ describe('live capture on lo (HTTP)', () => {
       await send('GET', '/missing/1');
       await send('GET', '/missing/2');
       await send('HEAD', '/items');
-      // Let the last packets reach the capture before stopping.
-      await new Promise((r) => setTimeout(r, 300));
+      await waitForDocuments(path.join(dir, 'out'), 10);
     } finally {
       beat.child.kill('SIGTERM');
     }

@@ -94,3 +94,20 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * Waits until the file output in `dir` holds at least `count` documents, or
+ * `timeoutMs` passes: live tests stop the beat only once the capture has
+ * caught up, since no fixed pause is long enough on a loaded machine.
+ */
+export async function waitForDocuments(dir: string, count: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (readNdjson(dir).length >= count) return;
+    } catch {
+      // A line caught half-written: read again on the next round.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

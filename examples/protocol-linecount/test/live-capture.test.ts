@@ -136,6 +136,43 @@ async function startTcpdump(file: string, port: number): Promise<ChildProcess> {
   return child;
 }
 
+/**
+ * How many TCP segments with FIN set the pcap `file` holds so far (tcpdump
+ * with `-U` writes each packet as it gets it). Ethernet framing, as on `lo`.
+ */
+function finsCaptured(file: string): number {
+  let data: Buffer;
+  try {
+    data = readFileSync(file);
+  } catch {
+    return 0;
+  }
+  if (data.length < 24) return 0;
+  const littleEndian = data.readUInt32LE(0) === 0xa1b2c3d4 || data.readUInt32LE(0) === 0xa1b23c4d;
+  const u32 = (at: number): number => (littleEndian ? data.readUInt32LE(at) : data.readUInt32BE(at));
+  let fins = 0;
+  for (let at = 24; at + 16 <= data.length; ) {
+    const length = u32(at + 8);
+    const packet = data.subarray(at + 16, at + 16 + length);
+    at += 16 + length;
+    if (packet.length < length || packet.length < 14 + 20 || packet.readUInt16BE(12) !== 0x0800) continue;
+    const tcp = 14 + ((packet[14] ?? 0) & 0x0f) * 4;
+    if (packet[14 + 9] === 6 && tcp + 14 <= packet.length && ((packet[tcp + 13] ?? 0) & 0x01) !== 0) fins++;
+  }
+  return fins;
+}
+
+/**
+ * Waits until the capture holds `fins` FIN segments (both sides of every
+ * closed connection), or 15 s. A fixed pause is not enough on a loaded
+ * machine: tcpdump stops at SIGINT without reading what is left in the
+ * kernel's ring, and once that was a whole connection.
+ */
+async function waitForFins(file: string, fins: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (finsCaptured(file) < fins && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
 async function stopTcpdump(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = once(child, 'exit');
@@ -195,7 +232,7 @@ describe('packetbeat-protocol-linecount: live capture on lo', function () {
     }
     try {
       exchanges = await runClient(port);
-      await new Promise((resolve) => setTimeout(resolve, 300)); // let the last packets reach the capture
+      await waitForFins(pcap, 4); // two connections, each closed from both ends
     } finally {
       await stopTcpdump(tcpdump);
       server.close();

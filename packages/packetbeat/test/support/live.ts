@@ -40,3 +40,27 @@ export function readNdjson<T = Record<string, unknown>>(dir: string): T[] {
         .map((l) => JSON.parse(l) as T),
     );
 }
+
+/**
+ * Waits until the file output in `dir` holds at least `count` documents that
+ * `match`, or `timeoutMs` passes. Live tests call this before stopping the
+ * beat rather than sleeping a fixed time: on a loaded machine the last packets
+ * can take longer than any fixed pause to travel through the capture, and the
+ * ones still in the kernel's ring at SIGTERM are never seen.
+ */
+export async function waitForDocuments<T = Record<string, unknown>>(
+  dir: string,
+  count: number,
+  match: (doc: T) => boolean = () => true,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if (readNdjson<T>(dir).filter(match).length >= count) return;
+    } catch {
+      // A line caught half-written: read again on the next round.
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { msg, tcpFrame } from './harness.js';
-import { liveCaptureUnavailable, readNdjson, skipUnlessLive } from '../../support/live.js';
+import { liveCaptureUnavailable, readNdjson, skipUnlessLive, waitForDocuments } from '../../support/live.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 /** dist/test/protocols/dns → the package root. */
@@ -149,7 +149,7 @@ describe('dns plugin: live capture on lo with dnsmasq', function () {
       expect(refused).to.be.a('string');
       const answer = await tcpQuery(port, msg({ id: 0x4242, questions: [{ name: 'a.example.test', type: 1 }] }));
       expect(answer.readUInt16BE(2)).to.equal(0x4242);
-      await new Promise((res) => setTimeout(res, 500));
+      await waitForDocuments(path.join(dir, 'out'), 5);
     } finally {
       if (beat.pid !== undefined && beat.exitCode === null) process.kill(beat.pid, 'SIGTERM');
     }

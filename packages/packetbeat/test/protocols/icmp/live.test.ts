@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { liveCaptureUnavailable as sharedUnavailable, readNdjson, skipUnlessLive } from '../../support/live.js';
+import { liveCaptureUnavailable as sharedUnavailable, readNdjson, skipUnlessLive, waitForDocuments } from '../../support/live.js';
 
 const run = promisify(execFile);
 
@@ -89,7 +89,8 @@ describe('icmp plugin: live capture on lo (ping)', () => {
       await waitForStderr(beat, 'capturing on lo');
       await run('ping', ['-c', String(COUNT), '-i', '0.2', '-W', '2', '-s', String(SIZE4), '127.0.0.1']);
       await run('ping', ['-6', '-c', String(COUNT), '-i', '0.2', '-W', '2', '-s', String(SIZE6), '::1']);
-      await new Promise((r) => setTimeout(r, 300));
+      const echoes = (d: Record<string, Record<string, unknown>>): boolean => d['icmp']?.['request'] !== undefined && (d['source']?.['bytes'] === SIZE4 || d['source']?.['bytes'] === SIZE6);
+      await waitForDocuments(path.join(home, 'out'), 2 * COUNT, echoes);
     } finally {
       beat.child.kill('SIGTERM');
     }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bin, u32, u64 } from './harness.js';
-import { liveCaptureUnavailable, skipUnlessLive } from '../../support/live.js';
+import { liveCaptureUnavailable, skipUnlessLive, waitForDocuments } from '../../support/live.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const pluginPath = path.resolve(here, '../../../src/protocols/memcache/plugin.js');
@@ -211,7 +211,7 @@ describe('live capture on lo (memcache, text + binary over TCP, text over UDP)',
       await udpReply;
       await new Promise<void>((resolve) => sock.send(frame(8, 'set u 0 0 1 noreply\r\nu\r\n'), udpPort, '127.0.0.1', () => resolve()));
       sock.close();
-      await new Promise((r) => setTimeout(r, 400));
+      await waitForDocuments(path.join(dir, 'out'), 16);
     } finally {
       if (beat.child.pid !== undefined && beat.child.exitCode === null) process.kill(beat.child.pid, 'SIGTERM');
     }

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { liveCaptureUnavailable, readNdjson, skipUnlessLive } from '../../support/live.js';
+import { liveCaptureUnavailable, readNdjson, skipUnlessLive, waitForDocuments } from '../../support/live.js';
 
 /** The monorepo root: the nearest directory above this file with a package-lock.json. */
 function findRepoRoot(): string {
@@ -179,7 +179,8 @@ describe('redis plugin: live capture on lo against the shared Redis', function (
         await c1.close();
         await c2.close();
       }
-      await new Promise((r) => setTimeout(r, 500));
+      const ours = (d: Record<string, unknown>): boolean => ports.includes(((d['client'] ?? {}) as Record<string, unknown>)['port'] as number);
+      await waitForDocuments(path.join(dir, 'out'), 14, ours);
     } finally {
       child.kill('SIGTERM');
     }
