@@ -6,6 +6,7 @@ export { getField, putField, deleteField, hasField, mergeFields, deepClone, flat
 
 export { loadConfig, BeatConfig, type ConfigLoadOptions, type ConfigWarning, type OutputCatalog, type SelectedOutput } from './config/load.js';
 export { parseDuration, formatDuration } from './config/duration.js';
+export { parseByteSize } from './config/byte-size.js';
 export { libbeatSchema } from './config/libbeat-schema.js';
 export { registerBeatFormats } from './config/formats.js';
 
@@ -26,6 +27,7 @@ export { OutputRegistry, defaultOutputRegistry } from './outputs/registry.js';
 
 export type { PublishMode, ClientOptions, PublishResult, PipelineClient, QueueSettings } from './publisher/types.js';
 export { Pipeline, type PipelineSettings, type PipelineCloseResult } from './publisher/pipeline.js';
+export { DiskQueue, type DiskQueueSettings } from './publisher/disk/disk-queue.js';
 
 export type { BeatInfo } from './beat/info.js';
 export type { Beater, BeaterContext, BeaterSetup, BeatDefinition, BeatFlags, BeatFlagSpec, BeatCommandSpec, PipelineConnector, FieldDefinition, FieldType } from './beat/beater.js';

@@ -1,5 +1,7 @@
 import { BeatError, ErrorCodes, errorMessage } from '../errors.js';
 import { loadConfig, type BeatConfig } from '../config/load.js';
+import path from 'node:path';
+import { parseByteSize } from '../config/byte-size.js';
 import { parseDuration } from '../config/duration.js';
 import { LogManager } from '../logging/log-manager.js';
 import { applyLoggingFlags, bootstrapLoggingSettings, type LoggingSettings } from '../logging/settings.js';
@@ -9,6 +11,7 @@ import { defaultOutputRegistry, type OutputRegistry } from '../outputs/registry.
 import type { OutputGroup } from '../outputs/output.js';
 import { createProcessors } from '../processors/index.js';
 import type { Processor } from '../processors/processor.js';
+import { diskQueueDefaultPath, type DiskQueueSettings } from '../publisher/disk/disk-queue.js';
 import { Pipeline } from '../publisher/pipeline.js';
 import { fieldsProcessor, tagsProcessor } from '../publisher/client.js';
 import { isPlainObject } from '../common/fields.js';
@@ -169,18 +172,26 @@ export async function runBeat(def: BeatDefinition, flags: GlobalFlags, beatFlags
   }
 
   const addBeatFields = beatFieldsProcessor(info);
-  const pipeline = new Pipeline({
-    queue: {
-      events: config.get<number>('queue.mem.events'),
-      flushMinEvents: config.get<number>('queue.mem.flush.min_events'),
-      flushTimeoutMs: parseDuration(config.get('queue.mem.flush.timeout')) ?? 10_000,
-    },
-    output: group,
-    processors,
-    beatFields: (event) => void addBeatFields.run(event),
-    metrics,
-    logger: logs.logger('publisher'),
-  });
+  const diskQueue = config.isSet('queue.disk') ? diskQueueSettings(config) : undefined;
+  let pipeline: Pipeline;
+  try {
+    pipeline = new Pipeline({
+      queue: {
+        events: config.get<number>('queue.mem.events'),
+        flushMinEvents: config.get<number>('queue.mem.flush.min_events'),
+        flushTimeoutMs: parseDuration(config.get('queue.mem.flush.timeout')) ?? 10_000,
+      },
+      ...(diskQueue !== undefined ? { diskQueue } : {}),
+      output: group,
+      processors,
+      beatFields: (event) => void addBeatFields.run(event),
+      metrics,
+      logger: logs.logger('publisher'),
+    });
+  } catch (err) {
+    await group.clients.reduce<Promise<void>>((p, c) => p.then(() => c.close()).catch(() => undefined), Promise.resolve());
+    return fatal(err);
+  }
 
   const monitoringSettings = {
     enabled: config.get<boolean>('http.enabled'),
@@ -193,7 +204,7 @@ export async function runBeat(def: BeatDefinition, flags: GlobalFlags, beatFlags
         port: monitoringSettings.port,
         info,
         registry: metrics,
-        stateProvider: () => ({ beat: { name: info.name, version: info.version, uuid: info.id }, output: { name: selected.type }, queue: { name: 'mem' }, host: { hostname: info.hostname } }),
+        stateProvider: () => ({ beat: { name: info.name, version: info.version, uuid: info.id }, output: { name: selected.type }, queue: { name: diskQueue !== undefined ? 'disk' : 'mem' }, host: { hostname: info.hostname } }),
       })
     : undefined;
   const metricsLog = config.get<boolean>('logging.metrics.enabled')
@@ -239,4 +250,16 @@ export async function runBeat(def: BeatDefinition, flags: GlobalFlags, beatFlags
     logs.close();
   }
   return exitCode;
+}
+
+/** `queue.disk.*` with Beats' defaults: `${path.data}/diskqueue`, segments a tenth of `max_size`. */
+function diskQueueSettings(config: BeatConfig): DiskQueueSettings {
+  const maxSizeBytes = parseByteSize(config.get('queue.disk.max_size')) ?? 10e9;
+  const segment = parseByteSize(config.get('queue.disk.segment_size')) ?? 0;
+  const configured = config.get<string>('queue.disk.path');
+  return {
+    path: configured !== '' ? path.resolve(config.get<string>('path.home'), configured) : diskQueueDefaultPath(config.get<string>('path.data')),
+    maxSizeBytes,
+    segmentSizeBytes: segment > 0 ? segment : Math.floor(maxSizeBytes / 10),
+  };
 }

@@ -1,4 +1,5 @@
 import convict from 'convict';
+import { parseByteSize } from './byte-size.js';
 import { parseDuration } from './duration.js';
 
 /**
@@ -48,6 +49,11 @@ export function registerBeatFormats(): void {
   convict.addFormat({
     name: 'duration',
     validate: (v: unknown) => assert(parseDuration(v) !== undefined, 'must be a duration such as 500ms, 10s, 1m or a number of seconds'),
+  });
+  convict.addFormat({
+    name: 'byte-size',
+    validate: (v: unknown) => assert(parseByteSize(v) !== undefined, 'must be a size such as 10GB, 512MiB or a number of bytes'),
+    coerce: (v: string) => (/^\d+$/.test(v) ? Number(v) : v),
   });
   convict.addFormat({
     name: 'string',

@@ -19,6 +19,15 @@ export function libbeatSchema(beatName: string): Record<string, unknown> {
           timeout: { doc: 'Longest wait for min_events', format: 'duration', default: '10s' },
         },
       },
+      disk: {
+        path: { doc: 'Directory of the disk queue; defaults to ${path.data}/diskqueue', format: 'string', default: '' },
+        max_size: { doc: 'Most bytes the disk queue takes', format: 'byte-size', default: '10GB' },
+        segment_size: { doc: 'Bytes per segment file; defaults to max_size / 10', format: 'byte-size', default: 0 },
+        read_ahead: { doc: 'Accepted for compatibility (events read ahead for the output)', format: 'positive-int', default: 512 },
+        write_ahead: { doc: 'Accepted for compatibility (events buffered before writing)', format: 'positive-int', default: 2048 },
+        retry_interval: { doc: 'Accepted for compatibility (wait after a write error)', format: 'duration', default: '1s' },
+        max_retry_interval: { doc: 'Accepted for compatibility', format: 'duration', default: '30s' },
+      },
     },
     logging: {
       level: { doc: 'Minimum log level', format: ['debug', 'info', 'warning', 'error', 'critical'], default: 'info' },

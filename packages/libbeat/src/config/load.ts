@@ -142,11 +142,12 @@ export function loadConfig(options: ConfigLoadOptions): BeatConfig {
   }
 
   const originOf = (key: string): string => originLookup(origins, key);
-  dropNulls(merged, (key) => /^output\.[^.]+$/.test(key));
+  dropNulls(merged, (key) => /^output\.[^.]+$/.test(key) || /^queue\.(mem|disk)$/.test(key));
   seedPathDefaults(merged);
   const user = resolveReferences(merged, env, originOf);
 
   const output = selectOutput(user, options.outputs, originOf, options.requireOutput !== false);
+  checkOneQueue(user, originOf);
 
   const schema: Record<string, unknown> = { ...libbeatSchema(options.beatName) };
   if (options.beatSchema !== undefined) mergeTrees(schema, deepClone(options.beatSchema));
@@ -228,6 +229,17 @@ function schemaError(message: string, originOf: (key: string) => string): BeatEr
   return new BeatError(ErrorCodes.CONFIG_INVALID, described.map((d) => d.text).join('\n'), {
     ...(first?.key ? { key: first.key, file: originOf(first.key) } : {}),
   });
+}
+
+/** Beats allows one queue type: `queue.mem` (the default) or `queue.disk`. */
+function checkOneQueue(user: EventFields, originOf: (key: string) => string): void {
+  const queue = user['queue'];
+  if (!isPlainObject(queue)) return;
+  const types = Object.keys(queue).filter((t) => queue[t] !== undefined);
+  if (types.length > 1) {
+    const where = [...new Set(types.map((t) => originOf(`queue.${t}`)))].join(', ');
+    throw new BeatError(ErrorCodes.CONFIG_INVALID, `${where}: queue: only one queue type can be configured, found ${types.map((t) => `queue.${t}`).join(' and ')}`, { key: 'queue', file: where });
+  }
 }
 
 /** Beats enables an output by its presence (unless `enabled: false`) and allows exactly one. */

@@ -3,7 +3,7 @@ import { errorMessage } from '../errors.js';
 import type { BeatEvent, EventFields } from '../event.js';
 import type { Logger } from '../logging/logger.js';
 import type { Processor } from '../processors/processor.js';
-import type { QueueProducer } from './memqueue.js';
+import type { QueueProducer } from './event-queue.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import type { ClientOptions, PipelineClient, PublishMode, PublishResult } from './types.js';
 

@@ -2,7 +2,8 @@ import type { BeatEvent } from '../event.js';
 import type { Logger } from '../logging/logger.js';
 import { QueueBatch, type BatchSettler } from './batch.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
-import type { PublishMode, QueueSettings } from './types.js';
+import type { EventQueue, QueueProducer } from './event-queue.js';
+import type { QueueSettings } from './types.js';
 
 /** Slot states. A slot is occupied from enqueue until the ack loop frees it. */
 const FREE = 0;
@@ -12,14 +13,7 @@ const IN_FLIGHT = 2;
 const ACKED = 3;
 const DROPPED = 4;
 
-/** The owner of queued events: told, in publish order, what became of them. */
-export interface QueueProducer {
-  readonly mode: PublishMode;
-  /** `count` of this producer's events were acknowledged (called in publish order). */
-  deliverAcks(count: number): void;
-  /** `count` of this producer's events were given up. */
-  deliverDrops(count: number, reason: string): void;
-}
+export type { QueueProducer } from './event-queue.js';
 
 export interface MemQueueOptions {
   readonly settings: QueueSettings;
@@ -45,7 +39,7 @@ export interface MemQueueOptions {
  * `readIdx` up to `writeIdx`. Retried slots are listed in `retrySlots` and
  * handed out before any fresh event.
  */
-export class MemQueue implements BatchSettler {
+export class MemQueue implements EventQueue, BatchSettler {
   readonly capacity: number;
   readonly batchSize: number;
   /** Fresh events needed before a batch is handed out (1: immediately). */

@@ -3,7 +3,7 @@ import type { Logger } from '../logging/logger.js';
 import type { OutputClient, OutputGroup } from '../outputs/output.js';
 import { Backoff } from './backoff.js';
 import type { QueueBatch } from './batch.js';
-import type { MemQueue } from './memqueue.js';
+import type { EventQueue } from './event-queue.js';
 
 /**
  * One worker loop per output client (Beats' `netClientWorker`): take a batch,
@@ -13,11 +13,11 @@ import type { MemQueue } from './memqueue.js';
 export class OutputWorker {
   readonly client: OutputClient;
   readonly backoff: Backoff;
-  private readonly queue: MemQueue;
+  private readonly queue: EventQueue;
   private readonly logger: Logger;
   private loop: Promise<void> | undefined;
 
-  constructor(client: OutputClient, queue: MemQueue, group: OutputGroup, logger: Logger, random?: () => number) {
+  constructor(client: OutputClient, queue: EventQueue, group: OutputGroup, logger: Logger, random?: () => number) {
     this.client = client;
     this.queue = queue;
     this.logger = logger;
@@ -93,7 +93,7 @@ export class OutputController {
   private readonly logger: Logger;
   private closed: Promise<void> | undefined;
 
-  constructor(group: OutputGroup, queue: MemQueue, logger: Logger, random?: () => number) {
+  constructor(group: OutputGroup, queue: EventQueue, logger: Logger, random?: () => number) {
     this.group = group;
     this.logger = logger;
     this.workers = group.clients.map((c) => new OutputWorker(c, queue, group, logger, random));

@@ -16,7 +16,8 @@ import type { Counter, Gauge, MetricsRegistry } from '../monitoring/metrics.js';
  * - `events.retry`: events sent to the output again after a failed attempt.
  * - `events.active`: accepted (held or queued or in flight), not yet acked or dropped.
  * - `queue.acked`: events acknowledged by the output and removed from the queue.
- * - `queue.max_events`, `queue.filled.events`, `queue.filled.pct` (0..1).
+ * - `queue.max_events`, `queue.filled.events`, `queue.filled.pct` (0..1);
+ *   with `queue.disk`, also `queue.max_bytes` and `queue.filled.bytes`.
  *
  * Output (`libbeat.output.events.*`): `total` events handed to output clients
  * (every attempt), `acked`, `failed` (attempts that failed: sent back for retry),
@@ -35,6 +36,9 @@ export class PipelineMetrics {
   readonly queueMaxEvents: Gauge;
   readonly queueFilledEvents: Gauge;
   readonly queueFilledPct: Gauge;
+  /** `queue.disk` only: its `max_size` and the bytes it takes. */
+  readonly queueMaxBytes: Gauge;
+  readonly queueFilledBytes: Gauge;
   readonly outputTotal: Counter;
   readonly outputAcked: Counter;
   readonly outputFailed: Counter;
@@ -55,6 +59,8 @@ export class PipelineMetrics {
     this.queueMaxEvents = registry.gauge('libbeat.pipeline.queue.max_events');
     this.queueFilledEvents = registry.gauge('libbeat.pipeline.queue.filled.events');
     this.queueFilledPct = registry.gauge('libbeat.pipeline.queue.filled.pct');
+    this.queueMaxBytes = registry.gauge('libbeat.pipeline.queue.max_bytes');
+    this.queueFilledBytes = registry.gauge('libbeat.pipeline.queue.filled.bytes');
     this.outputTotal = registry.counter('libbeat.output.events.total');
     this.outputAcked = registry.counter('libbeat.output.events.acked');
     this.outputFailed = registry.counter('libbeat.output.events.failed');

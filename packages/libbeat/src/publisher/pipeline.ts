@@ -6,6 +6,8 @@ import type { MetricsRegistry } from '../monitoring/metrics.js';
 import type { OutputGroup } from '../outputs/output.js';
 import type { Processor } from '../processors/processor.js';
 import { Client, type ClientHost } from './client.js';
+import { DiskQueue, type DiskQueueSettings } from './disk/disk-queue.js';
+import type { EventQueue } from './event-queue.js';
 import { MemQueue } from './memqueue.js';
 import { OutputController } from './output-controller.js';
 import { PipelineMetrics } from './pipeline-metrics.js';
@@ -13,6 +15,8 @@ import type { ClientOptions, PipelineClient, PublishResult, QueueSettings } from
 
 export interface PipelineSettings {
   readonly queue: QueueSettings;
+  /** `queue.disk`: when set, events go through segment files on disk instead of `queue.mem`. */
+  readonly diskQueue?: DiskQueueSettings;
   readonly output: OutputGroup;
   /** Global processors, run after each client's own. */
   readonly processors?: readonly Processor[];
@@ -70,7 +74,7 @@ function beatFieldsProcessor(beatFields: EventFields | ((event: BeatEvent) => vo
 export class Pipeline implements ClientHost {
   readonly metrics: PipelineMetrics;
   private readonly logger: Logger;
-  private readonly queue: MemQueue;
+  private readonly queue: EventQueue;
   private readonly controller: OutputController;
   private readonly chain: readonly Processor[];
   private readonly clients = new Set<Client>();
@@ -88,8 +92,7 @@ export class Pipeline implements ClientHost {
     if (settings.beatFields !== undefined) chain.push(beatFieldsProcessor(settings.beatFields));
     if (settings.processors !== undefined) chain.push(...settings.processors);
     this.chain = chain;
-    this.queue = new MemQueue({
-      settings: settings.queue,
+    const queueOptions = {
       batchSize: settings.output.batchSize,
       maxRetries: settings.output.maxRetries,
       metrics: this.metrics,
@@ -97,7 +100,8 @@ export class Pipeline implements ClientHost {
       onRelease: () => {
         this.onRelease();
       },
-    });
+    };
+    this.queue = settings.diskQueue !== undefined ? new DiskQueue({ ...queueOptions, settings: settings.diskQueue }) : new MemQueue({ ...queueOptions, settings: settings.queue });
     this.controller = new OutputController(settings.output, this.queue, this.logger, settings.random);
     if (settings.output.clients.length === 0) this.logger.warn('the output has no clients: events will not be delivered');
     this.controller.start();

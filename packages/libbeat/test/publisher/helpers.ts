@@ -4,6 +4,7 @@ import { MetricsRegistry } from '../../src/monitoring/metrics.js';
 import type { Batch, OutputClient, OutputGroup } from '../../src/outputs/output.js';
 import { Pipeline, type PipelineSettings } from '../../src/publisher/pipeline.js';
 import type { QueueSettings } from '../../src/publisher/types.js';
+import type { DiskQueueSettings } from '../../src/publisher/disk/disk-queue.js';
 
 export interface LogLine {
   level: 'debug' | 'info' | 'warn' | 'error';
@@ -165,6 +166,7 @@ export interface Harness {
 
 export interface HarnessOptions {
   queue?: Partial<QueueSettings>;
+  diskQueue?: DiskQueueSettings;
   clients: OutputClient[];
   batchSize?: number;
   maxRetries?: number;
@@ -185,6 +187,7 @@ export function harness(opts: HarnessOptions): Harness {
   };
   const settings: PipelineSettings = {
     queue: { events: 100, flushMinEvents: 1, flushTimeoutMs: 0, ...opts.queue },
+    ...(opts.diskQueue !== undefined ? { diskQueue: opts.diskQueue } : {}),
     output,
     processors: opts.processors ?? [],
     metrics: registry,
