@@ -179,6 +179,27 @@ describe('publisher/disk queue (queue.disk)', () => {
     await h.pipeline.close(100);
   });
 
+  it('a batch the output could not send at all (it is down) is retried past max_retries: an outage loses nothing', async () => {
+    let calls = 0;
+    const client = new ScriptedClient((b) => {
+      calls++;
+      if (calls <= 6) b.retry();
+      else b.ack();
+    });
+    const h = harness({ clients: [client], batchSize: 10, maxRetries: 2, diskQueue: settings() });
+    const p = h.pipeline.connect();
+    for (let i = 0; i < 5; i++) p.publish(ev(i));
+    await until(() => h.pipeline.outstanding === 0);
+    expect(calls).to.equal(7);
+    expect(client.calls[6]?.seqs).to.deep.equal([0, 1, 2, 3, 4]);
+    expect(h.metrics('pipeline.events.dropped', 'output.events.acked', 'pipeline.events.retry')).to.deep.equal({
+      'pipeline.events.dropped': 0,
+      'output.events.acked': 5,
+      'pipeline.events.retry': 30,
+    });
+    await h.pipeline.close(100);
+  });
+
   it('recovers from a torn last frame: the intact frames are delivered, the damage is logged', async () => {
     const h1 = harness({ clients: [new ManualClient()], diskQueue: settings() });
     const c = h1.pipeline.connect();

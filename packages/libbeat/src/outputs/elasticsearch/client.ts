@@ -277,7 +277,7 @@ export class ElasticsearchClient implements OutputClient {
 
   private failed(reason: string, events: number): void {
     if (this.outage === undefined) {
-      this.logger.error(`elasticsearch output: request to ${this.url} failed, will retry until it recovers`, { reason, events });
+      this.logger.error(`elasticsearch output: request to ${this.url} failed; retrying with backoff`, { reason, events });
     } else {
       this.logger.debug('elasticsearch output: request failed again', { reason, events });
     }

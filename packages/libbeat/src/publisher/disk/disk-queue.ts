@@ -272,7 +272,12 @@ export class DiskQueue implements EventQueue, BatchSettler {
     this.m.outputFailed.value += n;
     this.m.outputActive.value -= n;
     batch.failed = n > 0;
-    this.retryOrDrop(batch.events.map((event, k) => ({ frame: batch.slotAt(k), event })));
+    // The output could not send the batch at all (it is down): riding out such
+    // an outage is what a disk queue is for, so this does not count against
+    // max_retries; events refused one by one (retryEvents) still do.
+    const resend = batch.events.map((event, k) => ({ frame: batch.slotAt(k), event }));
+    this.m.eventsRetry.value += n;
+    this.retryList = resend.concat(this.retryList);
     this.advance();
     this.scheduleDispatch();
   }
