@@ -15,8 +15,10 @@ import { buildSelector, eventIndexOverride, type Selector } from './selector.js'
  * - 2xx items and 409 (the document exists: a duplicate of an earlier try)
  *   are acknowledged;
  * - 429 and 5xx items are sent again, alone (`batch.retryEvents`);
- * - any other item status (400 mapping errors…) drops that event; the first
- *   few reasons of a batch are logged;
+ * - any other item status (400 mapping errors…) drops that event, or, with
+ *   `non_indexable_policy.dead_letter_index`, sends it again wrapped for that
+ *   index (dropped if that fails for good too); the first few reasons of a
+ *   batch are logged;
  * - a failed request (connection refused or reset, timeout, non-2xx response,
  *   unreadable body) retries the whole batch. Nothing is acknowledged before
  *   Elasticsearch answered for it.
@@ -35,6 +37,17 @@ export interface ElasticsearchClientSettings {
   readonly config: ResolvedElasticsearchConfig;
   readonly index: Selector;
   readonly pipeline: Selector;
+  /**
+   * Events refused for good and bound for the dead-letter index, with why.
+   * Shared by the clients: the retry may go out through another one.
+   */
+  readonly deadLetters: WeakMap<BeatEvent, DeadLetter>;
+}
+
+/** Why Elasticsearch refused an event: the item's status and error. */
+interface DeadLetter {
+  readonly status: number;
+  readonly reason: string;
 }
 
 export function buildClientSettings(config: ResolvedElasticsearchConfig): ElasticsearchClientSettings {
@@ -42,6 +55,7 @@ export function buildClientSettings(config: ResolvedElasticsearchConfig): Elasti
     config,
     index: buildSelector('index', config.index, config.indices, { lowerCase: true }),
     pipeline: buildSelector('pipeline', config.pipeline, config.pipelines, { lowerCase: false }),
+    deadLetters: new WeakMap(),
   };
 }
 
@@ -216,20 +230,29 @@ export class ElasticsearchClient implements OutputClient {
         continue;
       }
       nonIndexable++;
-      dropped.push(event);
+      const reason = result === undefined ? '' : itemReason(result);
+      const deadLetterIndex = this.settings.config.deadLetterIndex;
+      const toDeadLetter = deadLetterIndex !== undefined && !this.settings.deadLetters.has(event);
+      if (toDeadLetter) {
+        // Sent again, wrapped, to the dead-letter index (Beats' non_indexable_policy).
+        this.settings.deadLetters.set(event, { status, reason });
+        retry.push(event);
+      } else {
+        dropped.push(event);
+      }
       if (logged < MAX_LOGGED_ITEM_ERRORS) {
         logged++;
-        this.logger.warn('elasticsearch output: cannot index event, dropping it', {
+        this.logger.warn(`elasticsearch output: cannot index event, ${toDeadLetter ? `sending it to the dead-letter index ${deadLetterIndex}` : 'dropping it'}`, {
           status,
-          reason: result === undefined ? '' : itemReason(result),
+          reason,
           index: this.indexOf(event),
         });
       }
     }
     if (nonIndexable > logged) {
-      this.logger.warn('elasticsearch output: more events could not be indexed and were dropped', { count: nonIndexable - logged });
+      this.logger.warn(`elasticsearch output: more events could not be indexed${this.settings.config.deadLetterIndex === undefined ? ' and were dropped' : ''}`, { count: nonIndexable - logged });
     }
-    this.setThrottled(retry.length > 0, firstRetryReason);
+    this.setThrottled(firstRetryReason !== '', firstRetryReason);
     if (retry.length === 0 && dropped.length === 0) batch.ack();
     else batch.retryEvents(retry, dropped);
   }
@@ -246,6 +269,8 @@ export class ElasticsearchClient implements OutputClient {
 
   /** The bulk lines (action and document, each `\n`-terminated) or why the event cannot be sent. */
   private encode(event: BeatEvent): string | { error: string } {
+    const deadLetter = this.settings.deadLetters.get(event);
+    if (deadLetter !== undefined) return this.encodeDeadLetter(event, deadLetter);
     const index = this.indexOf(event);
     if (index === '') return { error: `no index could be selected (index: ${this.settings.config.index})` };
     const meta = event.meta;
@@ -258,6 +283,13 @@ export class ElasticsearchClient implements OutputClient {
     const pipeline = typeof metaPipeline === 'string' && metaPipeline !== '' ? metaPipeline : this.settings.pipeline.select(event);
     if (pipeline !== '') action += `,"pipeline":${JSON.stringify(pipeline)}`;
     const op = meta?.['op_type'] === 'index' ? 'index' : 'create';
+    const doc = this.encodeDocument(event);
+    if (typeof doc !== 'string') return doc;
+    return `{"${op}":${action}}}\n${doc}\n`;
+  }
+
+  /** The document: `@timestamp` and the event's fields, as one JSON line. */
+  private encodeDocument(event: BeatEvent): string | { error: string } {
     const ms = event.timestamp.getTime();
     if (Number.isNaN(ms)) return { error: 'event has an invalid @timestamp' };
     let fields: string | undefined;
@@ -267,8 +299,19 @@ export class ElasticsearchClient implements OutputClient {
       return { error: errorMessage(err) };
     }
     const ts = `{"@timestamp":"${event.timestamp.toISOString()}"`;
-    const doc = fields === undefined || fields.length <= 2 ? `${ts}}` : `${ts},${fields.slice(1)}`;
-    return `{"${op}":${action}}}\n${doc}\n`;
+    return fields === undefined || fields.length <= 2 ? `${ts}}` : `${ts},${fields.slice(1)}`;
+  }
+
+  /**
+   * A refused event for the dead-letter index, as Beats writes it: the
+   * original document as a string in `message`, the item's status and error
+   * in `error.type` and `error.message`.
+   */
+  private encodeDeadLetter(event: BeatEvent, deadLetter: DeadLetter): string | { error: string } {
+    const original = this.encodeDocument(event);
+    if (typeof original !== 'string') return original;
+    const doc = JSON.stringify({ '@timestamp': event.timestamp.toISOString(), message: original, 'error.type': deadLetter.status, 'error.message': deadLetter.reason });
+    return `{"create":{"_index":${JSON.stringify(this.settings.config.deadLetterIndex)}}}\n${doc}\n`;
   }
 
   private indexOf(event: BeatEvent): string {

@@ -65,6 +65,8 @@ export interface ElasticsearchOutputConfig {
   readonly timeout?: string | number;
   /** Spread batches over all hosts (true, the default) or use one at a time. */
   readonly loadbalance?: boolean;
+  /** What becomes of events Elasticsearch refuses for good (a 400 mapping error): `drop` (default) or a dead-letter index. */
+  readonly non_indexable_policy?: { readonly drop?: unknown; readonly dead_letter_index?: { readonly index?: string } };
 }
 
 export const ES_DEFAULT_BULK_MAX_SIZE = 1600;
@@ -113,6 +115,11 @@ export const elasticsearchSchema: Record<string, unknown> = {
   },
   timeout: { doc: 'HTTP request timeout', format: 'duration', default: '90s' },
   loadbalance: { doc: 'Spread batches over all hosts', format: 'bool', default: true },
+  non_indexable_policy: {
+    doc: 'Events refused for good (mapping errors): `drop: ~` (default) or `dead_letter_index.index: <name>`',
+    format: 'map',
+    default: {},
+  },
 };
 
 export interface ResolvedTls {
@@ -138,6 +145,8 @@ export interface ResolvedElasticsearchConfig {
   readonly indices: readonly ElasticsearchRuleConfig[];
   readonly pipeline: string;
   readonly pipelines: readonly ElasticsearchRuleConfig[];
+  /** `non_indexable_policy.dead_letter_index.index`: where refused events go instead of being dropped. */
+  readonly deadLetterIndex: string | undefined;
   readonly worker: number;
   readonly bulkMaxSize: number;
   readonly compression: boolean;
@@ -268,5 +277,19 @@ export function resolveElasticsearchConfig(config: ElasticsearchOutputConfig, be
     backoffMaxMs: durationMs('backoff.max', config.backoff?.max, 60_000),
     timeoutMs: durationMs('timeout', config.timeout, 90_000),
     loadbalance: config.loadbalance ?? true,
+    deadLetterIndex: resolveDeadLetterIndex(config.non_indexable_policy),
   };
+}
+
+/** Beats' `non_indexable_policy`: exactly one of `drop` or `dead_letter_index` (with its `index`). */
+function resolveDeadLetterIndex(policy: ElasticsearchOutputConfig['non_indexable_policy']): string | undefined {
+  if (policy === undefined || policy === null) return undefined;
+  const kinds = Object.keys(policy);
+  if (kinds.length === 0) return undefined;
+  if (kinds.length > 1) throw invalid('non_indexable_policy', `only one policy can be set, found ${kinds.join(', ')}`);
+  if (kinds[0] === 'drop') return undefined;
+  if (kinds[0] !== 'dead_letter_index') throw invalid('non_indexable_policy', `unknown policy ${String(kinds[0])} (drop or dead_letter_index)`);
+  const index = policy.dead_letter_index?.index;
+  if (typeof index !== 'string' || index === '') throw invalid('non_indexable_policy.dead_letter_index.index', 'an index name is required');
+  return index;
 }

@@ -159,6 +159,36 @@ describe('elasticsearch output', function () {
       expect(warns.some((l) => /more events could not be indexed/.test(l.message) && l.fields?.['count'] === 1)).to.equal(true);
     });
 
+    it('non_indexable_policy.dead_letter_index: refused documents go, wrapped, to that index; dropped only if it refuses them too', async () => {
+      const { client, ctx } = open({ non_indexable_policy: { dead_letter_index: { index: 'failed-docs' } } });
+      const evs = events(4);
+      server.mappingErrors((doc) => doc['seq'] === 1);
+      const [first] = await publish(client, evs);
+      // The refused event comes back for a retry, bound for the dead-letter index.
+      expect(first).to.deep.equal({ kind: 'retryEvents', failed: [evs[1]], dropped: [] });
+      expect(ctx.logger.lines.some((l) => /sending it to the dead-letter index failed-docs/.test(l.message))).to.equal(true);
+      expect(await publish(client, [evs[1] as BeatEvent])).to.deep.equal([{ kind: 'ack' }]);
+      const [letter] = server.sources('failed-docs');
+      expect(letter?.['@timestamp']).to.equal((evs[1] as BeatEvent).timestamp.toISOString());
+      expect(letter?.['error.type']).to.equal(400);
+      expect(String(letter?.['error.message'])).to.match(/document_parsing_exception/);
+      expect(JSON.parse(String(letter?.['message']))).to.deep.include({ seq: 1, message: 'event 1' });
+      expect(server.sources('packetbeat-8.15.0').map((d) => d['seq'])).to.have.members([0, 2, 3]);
+
+      // When the dead-letter index refuses it as well, it is dropped: no loop.
+      const more = events(2).map((e) => ({ ...e, fields: { ...e.fields, seq: 10 + (e.fields['seq'] as number) } }));
+      server.mappingErrors(() => true);
+      const [s1] = await publish(client, more);
+      expect(s1).to.deep.equal({ kind: 'retryEvents', failed: more, dropped: [] });
+      expect(await publish(client, more)).to.deep.equal([{ kind: 'retryEvents', failed: [], dropped: more }]);
+    });
+
+    it('non_indexable_policy: one policy, and dead_letter_index needs its index', () => {
+      expect(() => resolveElasticsearchConfig({ non_indexable_policy: { dead_letter_index: {} } }, 'packetbeat')).to.throw(/non_indexable_policy\.dead_letter_index\.index: an index name is required/);
+      expect(() => resolveElasticsearchConfig({ non_indexable_policy: { drop: null, dead_letter_index: { index: 'x' } } }, 'packetbeat')).to.throw(/only one policy/);
+      expect(resolveElasticsearchConfig({ non_indexable_policy: { drop: null } }, 'packetbeat').deadLetterIndex).to.equal(undefined);
+    });
+
     it('acks documents that already exist (409 on a create with _id)', async () => {
       const { client } = open();
       const ev: BeatEvent = { ...(events(1)[0] as BeatEvent), meta: { _id: 'fixed-id' } };
