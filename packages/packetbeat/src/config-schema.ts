@@ -30,6 +30,7 @@ export const packetbeatSchema: Record<string, unknown> = {
     },
     protocols: { doc: 'Protocols to analyze, in Packetbeat’s list form (- type: http)', format: 'list', default: [] },
     ignore_outgoing: { doc: 'Ignore transactions the host itself starts', format: 'bool', default: false },
+    workers: { doc: 'Threads analyzing packets, connections sharded by a symmetric 5-tuple hash; 0: one per core, 1: in the main thread', format: 'non-negative-int', default: 1 },
     shutdown_timeout: { doc: 'Wait this long for the output to acknowledge events at shutdown', format: 'duration', default: '0s' },
     procs: {
       enabled: { doc: 'Process monitoring (accepted for compatibility)', format: 'bool', default: false },

@@ -1,7 +1,7 @@
 import type { Logger, MetricsRegistry, PipelineClient } from '@packetbeat-ts/libbeat';
 import type { CommonProtocolConfig, ConnectionInfo, Direction, ProtocolAnalyzer, ProtocolPlugin, Transaction } from '@packetbeat-ts/protocol-sdk';
 import type { PacketSink } from '../capture/packet-sink.js';
-import { DecodedPacket } from '../decode/decoded-packet.js';
+import { DecodedPacket, type DecodeDrop } from '../decode/decoded-packet.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { formatIp } from '../decode/ip-text.js';
 import { transactionEvent, type InternalNetworkTest } from '../publish/transaction-event.js';
@@ -138,6 +138,30 @@ export class PacketEngine implements PacketSink, PluginHost {
     const now = packetMicros(tsSec, tsNsec);
     if (now > this.nowUs) this.nowUs = now;
     if (this.nowUs - this.lastExpireUs >= EXPIRE_INTERVAL_US) this.expire();
+    this.analyze(pkt, drop);
+  }
+
+  /**
+   * A packet in a worker: the clock (`nowUs`, the largest packet time of the
+   * whole capture so far) and the expiry runs are the coordinator's, so every
+   * worker sees the times a single engine would. `vlan0`/`vlan1` (when >= 0)
+   * replace the decoded ones.
+   */
+  packetAt(data: Buffer, offset: number, capLen: number, origLen: number, tsSec: number, tsNsec: number, linkType: number, nowUs: number, vlan0 = -1, vlan1 = -1): void {
+    this.counters.packets.value++;
+    const pkt = this.decoded;
+    const drop = this.decoder.decode(data, offset, capLen, origLen, tsSec, tsNsec, linkType, pkt);
+    if (drop !== null && drop !== 'unsupported_transport') return;
+    // A datagram the coordinator reassembled comes as raw IP: its VLAN tags come alongside.
+    if (vlan0 >= 0) {
+      pkt.vlan0 = vlan0;
+      pkt.vlan1 = vlan1;
+    }
+    if (nowUs > this.nowUs) this.nowUs = nowUs;
+    this.analyze(pkt, drop);
+  }
+
+  private analyze(pkt: DecodedPacket, drop: DecodeDrop | null): void {
     // Flows count every IP packet, other transports (GRE, ESP…) included.
     this.flows?.packet(pkt, this.nowUs);
     if (drop !== null) return;
@@ -148,13 +172,16 @@ export class PacketEngine implements PacketSink, PluginHost {
 
   /** Runs each analyzer's expiry (unanswered requests) on packet time. */
   expire(now: number = this.nowUs): void {
+    if (Number.isFinite(now) && now > this.nowUs) this.nowUs = now;
     this.lastExpireUs = now;
     for (const run of this.running) run.analyzer.expire?.(now);
     if (Number.isFinite(now)) this.flows?.tick(now);
   }
 
   /** End of the capture: close every connection, report what is pending, and every flow as final. */
-  finish(): void {
+  finish(nowUs?: number): void {
+    // A worker learns the capture's last time from the coordinator.
+    if (nowUs !== undefined && nowUs > this.nowUs) this.nowUs = nowUs;
     this.tcp.closeAll('end');
     this.expire(Number.POSITIVE_INFINITY);
     this.flows?.finish(this.nowUs);

@@ -1,0 +1,82 @@
+import { expect } from 'chai';
+import path from 'node:path';
+import { repoRoot } from './support/run-process.js';
+import { captureOrSkip, replayCapture, type FlatDoc } from './support/capture-run.js';
+
+/** The project's own sample: HTTP on 127.0.0.1:8002 (tools/make-sample-capture.sh). */
+const sample = path.join(repoRoot, 'packages/packetbeat/samples/http-sample.pcap');
+
+const protocols = [
+  'packetbeat.protocols:',
+  '  - type: http',
+  '    ports: [80, 8080, 8000, 5000, 8002, 9200]',
+  '  - type: dns',
+  '    ports: [53]',
+  '  - type: redis',
+  '    ports: [6379]',
+  '  - type: memcache',
+  '    ports: [11211]',
+  '  - type: icmp',
+];
+
+/** A document without what differs from run to run (the agent's ids). */
+function canonical(doc: FlatDoc): string {
+  const copy: FlatDoc = { ...doc };
+  delete copy['agent.ephemeral_id'];
+  delete copy['agent.id']; // each replay runs in a fresh home
+  return JSON.stringify(Object.keys(copy).sort().map((k) => [k, copy[k]]));
+}
+
+async function compare(capture: string): Promise<{ single: FlatDoc[]; sharded: FlatDoc[] }> {
+  const single = await replayCapture(capture, [...protocols, 'packetbeat.workers: 1']);
+  const sharded = await replayCapture(capture, [...protocols, 'packetbeat.workers: 3']);
+  return { single, sharded };
+}
+
+describe('packetbeat.workers: connections sharded over worker threads', function () {
+  this.timeout(120_000);
+
+  it('the sample: the same documents as one thread; transactions in the same order', async () => {
+    const { single, sharded } = await compare(sample);
+    expect(single.length).to.be.above(6);
+    expect(sharded.map(canonical).sort()).to.deep.equal(single.map(canonical).sort());
+    // Events caused by packets keep capture order; only the final flows, all released at the end, may interleave by worker.
+    const transactions = (docs: FlatDoc[]): string[] => docs.filter((d) => d['type'] !== 'flow').map(canonical);
+    expect(transactions(sharded)).to.deep.equal(transactions(single));
+  });
+
+  it("Elastic's captures (HTTP, DNS, Redis, Memcache, ICMP): the same documents with 3 workers as with one", async function () {
+    // One or two per protocol, VLANs, IPv6 and a stream gap: each run starts two processes.
+    const files = [
+      'http_minitwit.pcap',
+      'http_over_vlan.pcap',
+      'gap_in_stream.pcap',
+      'dns_tcp_axfr.pcap',
+      'dns_udp_edns_ds.pcap',
+      'redis_session.pcap',
+      'memcache/memcache_text_tcp_multi_store_load.pcap',
+      'memcache/memcache_bin_udp_multi_store.pcap',
+      'icmp/icmp_2_pings.pcap',
+      'icmp/icmp6_ping_over_vlan.pcap',
+    ].map((f) => captureOrSkip(this, f));
+    let documents = 0;
+    for (const file of files) {
+      const { single, sharded } = await compare(file);
+      expect(sharded.map(canonical).sort(), path.basename(file)).to.deep.equal(single.map(canonical).sort());
+      documents += single.length;
+    }
+    expect(documents).to.be.above(40);
+  });
+
+  it('packetbeat.workers: 0 means one per core; a negative count is a config error', async () => {
+    const docs = await replayCapture(sample, [...protocols, 'packetbeat.workers: 0']);
+    expect(docs.length).to.be.above(6);
+    let err: unknown;
+    try {
+      await replayCapture(sample, [...protocols, 'packetbeat.workers: -1']);
+    } catch (e) {
+      err = e;
+    }
+    expect(String(err)).to.match(/packetbeat\.workers: must be an integer >= 0/);
+  });
+});
