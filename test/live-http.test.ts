@@ -47,13 +47,14 @@ describe('live capture on lo (HTTP)', () => {
     if (dir !== undefined) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('sees exactly the N requests it sends, with the right fields', async () => {
+  for (const workers of [1, 2]) it(`sees exactly the N requests it sends, with the right fields (packetbeat.workers: ${workers})`, async () => {
     writeConfig(
       dir,
       'packetbeat.yml',
       [
         'packetbeat.interfaces.device: lo',
         'packetbeat.flows.enabled: false',
+        `packetbeat.workers: ${workers}`,
         'packetbeat.shutdown_timeout: 5s',
         'packetbeat.protocols:',
         '  - type: http',
