@@ -2,13 +2,14 @@ import os from 'node:os';
 import readline from 'node:readline';
 import { compileNetwork, createProcessors, parseDuration, type Beater, type BeaterContext, type BeaterSetup, type PipelineClient } from '@packetbeat-ts/libbeat';
 import { PacketEngine } from './engine/engine.js';
+import { engineAnalysis, poolAnalysis, type Analysis } from './engine/analysis.js';
+import { WorkerPool } from './workers/worker-pool.js';
 import { loadProtocols, type LoadedProtocol } from './protocols/loader.js';
 import { builtinProtocols } from './protocols/builtins.js';
 import { replayCaptureFile } from './sources/file-source.js';
-import { captureLive, defaultBpfFilter } from './sources/live-source.js';
+import { captureLive, defaultBpfFilter, liveCaptureBackend } from './sources/live-source.js';
 import { openPcapWriter, dumpFileName } from './capture/pcap-writer.js';
 import { openCaptureFile } from './capture/capture-file.js';
-import { loadLibpcap } from './capture/libpcap.js';
 import type { PacketSink } from './capture/packet-sink.js';
 import { BeatError, ErrorCodes } from '@packetbeat-ts/libbeat';
 
@@ -56,50 +57,88 @@ export class PacketbeatBeater implements Beater {
     const fileFlag = ctx.flags['I'];
     const file = typeof fileFlag === 'string' && fileFlag !== '' ? fileFlag : config.get<string>('packetbeat.interfaces.file');
     const live = file === '';
-    if (live) loadLibpcap();
+    // Fails before anything opens when neither libpcap binding is there.
+    if (live) liveCaptureBackend();
     if (this.protocols.length === 0 && !config.get<boolean>('packetbeat.flows.enabled')) ctx.logger.warn('neither protocols nor flows are enabled: nothing will be published');
 
     // A file replay waits for the queue rather than dropping; live capture never stalls: a full queue drops and counts.
     const mode = live ? 'drop_if_full' : 'default';
-    const engine = new PacketEngine({
-      protocols: this.protocols.map((p) => ({
-        plugin: p.plugin,
-        config: p.config,
-        client: ctx.pipeline.connect({
-          mode,
-          processors: p.processors,
-          fields: p.config.fields,
-          fieldsUnderRoot: p.config.fields_under_root,
-          tags: p.config.tags,
+    const clients = this.protocols.map((p) =>
+      ctx.pipeline.connect({
+        mode,
+        processors: p.processors,
+        fields: p.config.fields,
+        fieldsUnderRoot: p.config.fields_under_root,
+        tags: p.config.tags,
+      }),
+    );
+    const flows = config.get<boolean>('packetbeat.flows.enabled') ? this.flowSettings(ctx, mode) : undefined;
+    const ignoreOutgoingFrom = config.get<boolean>('packetbeat.ignore_outgoing') ? localAddresses() : undefined;
+    const workers = workerCount(config.get<number>('packetbeat.workers'));
+    let analysis: Analysis;
+    if (workers > 1) {
+      const pool = await WorkerPool.start({
+        workers,
+        settings: {
+          protocols: config.get('packetbeat.protocols'),
+          home: config.get<string>('path.home'),
+          beat: this.setup.info,
+          internalNetworks: config.get<string[]>('packetbeat.interfaces.internal_networks'),
+          ...(ignoreOutgoingFrom !== undefined ? { ignoreOutgoingFrom: [...ignoreOutgoingFrom] } : {}),
+          ...(flows !== undefined ? { flows: { timeoutUs: flows.timeoutUs, periodUs: flows.periodUs } } : {}),
+          debug: ctx.logger.isDebugEnabled(),
+        },
+        clients: flows !== undefined ? [...clients, flows.client] : clients,
+        protocolClients: clients.length,
+        logger: ctx.logger,
+        metrics: ctx.metrics,
+        live,
+      });
+      ctx.logger.info(`analyzing with ${workers} worker threads`);
+      analysis = poolAnalysis(pool);
+    } else {
+      analysis = engineAnalysis(
+        new PacketEngine({
+          protocols: this.protocols.map((p, i) => ({ plugin: p.plugin, config: p.config, client: clients[i] as PipelineClient })),
+          internalNetworks: this.internalNetworks,
+          logger: ctx.logger,
+          metrics: ctx.metrics,
+          ...(ignoreOutgoingFrom !== undefined ? { ignoreOutgoingFrom } : {}),
+          ...(flows !== undefined ? { flows } : {}),
         }),
-      })),
-      internalNetworks: this.internalNetworks,
-      logger: ctx.logger,
-      metrics: ctx.metrics,
-      ...(config.get<boolean>('packetbeat.ignore_outgoing') ? { ignoreOutgoingFrom: localAddresses() } : {}),
-      ...(config.get<boolean>('packetbeat.flows.enabled') ? { flows: this.flowSettings(ctx, mode) } : {}),
-    });
+      );
+    }
+    try {
+      await this.analyze(ctx, analysis, file);
+    } finally {
+      await analysis.close();
+    }
+  }
 
+  private async analyze(ctx: BeaterContext, analysis: Analysis, file: string): Promise<void> {
+    const { config } = this.setup;
+    const live = file === '';
     if (live) {
       const configured = config.get<string>('packetbeat.interfaces.bpf_filter');
       const ports = this.protocols.flatMap((p) => p.transports.flatMap((transport) => (transport === 'icmp' ? [] : p.ports.map((port) => ({ transport, port })))));
       const filter = configured !== '' ? configured : defaultBpfFilter(ports, config.get<boolean>('packetbeat.flows.enabled'), config.get<boolean>('packetbeat.interfaces.with_vlans'));
       try {
-        await captureLive(engine, {
+        await captureLive(analysis, {
           device: config.get<string>('packetbeat.interfaces.device'),
           filter,
           bufferSizeMb: config.get<number>('packetbeat.interfaces.buffer_size_mb'),
           snaplen: config.get<number>('packetbeat.interfaces.snaplen'),
           signal: ctx.signal,
           logger: ctx.logger,
+          metrics: ctx.metrics,
         });
       } finally {
-        engine.finish();
+        await analysis.finish();
       }
       return;
     }
 
-    let sink: PacketSink = engine;
+    let sink: PacketSink = analysis;
     let closeDump = (): void => undefined;
     const dumpFlag = ctx.flags['dump'];
     if (typeof dumpFlag === 'string' && dumpFlag !== '') {
@@ -110,7 +149,7 @@ export class PacketbeatBeater implements Beater {
       sink = {
         packet(data, offset, capLen, origLen, tsSec, tsNsec, lt) {
           writer.write(data, offset, capLen, origLen, tsSec, tsNsec);
-          engine.packet(data, offset, capLen, origLen, tsSec, tsNsec, lt);
+          analysis.packet(data, offset, capLen, origLen, tsSec, tsNsec, lt);
         },
       };
       closeDump = () => writer.close();
@@ -127,17 +166,25 @@ export class PacketbeatBeater implements Beater {
         loops,
         signal: ctx.signal,
         logger: ctx.logger,
-        backpressure: () => engine.backpressure,
-        waitForSpace: () => engine.waitForSpace(),
+        backpressure: () => {
+          analysis.flush();
+          return analysis.backpressure;
+        },
+        waitForSpace: () => analysis.waitForSpace(),
         ...(step !== undefined ? { step: step.next } : {}),
       });
-      engine.finish();
-      ctx.logger.info(`read ${packets} packets from ${file}`, { tcp: { ...engine.tcp.counters }, decode_drops: engine.decoder.drops });
+      await analysis.finish();
+      ctx.logger.info(`read ${packets} packets from ${file}`, analysis.summary());
     } finally {
       step?.close();
       closeDump();
     }
   }
+}
+
+/** `packetbeat.workers`: 0 means one per core. */
+function workerCount(configured: number): number {
+  return configured === 0 ? os.availableParallelism() : configured;
 }
 
 /** This host's interface addresses, for `packetbeat.ignore_outgoing`. */

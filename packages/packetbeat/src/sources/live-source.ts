@@ -1,6 +1,8 @@
-import { BeatError, ErrorCodes, errorMessage, type Logger } from '@packetbeat-ts/libbeat';
-import { loadLibpcap } from '../capture/libpcap.js';
+import { BeatError, ErrorCodes, errorMessage, type Logger, type MetricsRegistry } from '@packetbeat-ts/libbeat';
+import { loadLibpcap, type CapModule } from '../capture/libpcap.js';
+import { loadNativePcap, type NativePcap } from '../capture/native-pcap.js';
 import { LinkType, type PacketSink } from '../capture/packet-sink.js';
+import { captureLiveNative } from './native-live-source.js';
 
 export interface LiveCaptureOptions {
   /** A device name, its index in `packetbeat devices`, or `any`. */
@@ -11,6 +13,36 @@ export interface LiveCaptureOptions {
   readonly snaplen: number;
   readonly signal: AbortSignal;
   readonly logger: Logger;
+  /** The beat's registry: the native source keeps the kernel's counts in `packetbeat.capture.*`. */
+  readonly metrics?: MetricsRegistry;
+}
+
+/** The libpcap binding a live capture goes through. */
+export type LiveCaptureBackend = { readonly kind: 'native'; readonly binding: NativePcap } | { readonly kind: 'cap'; readonly cap: CapModule };
+
+/**
+ * Picks the live capture backend: Packetbeat's own libpcap binding when it
+ * was built at install, else the optional `cap` package, else a BeatError
+ * naming what to install. PACKETBEAT_CAPTURE=native or =cap insists on one.
+ */
+export function liveCaptureBackend(): LiveCaptureBackend {
+  const wanted = process.env['PACKETBEAT_CAPTURE'] ?? '';
+  if (wanted !== '' && wanted !== 'native' && wanted !== 'cap') {
+    throw new BeatError(ErrorCodes.CONFIG_INVALID, `PACKETBEAT_CAPTURE=${wanted}: expected native or cap`);
+  }
+  const native = wanted === 'cap' ? undefined : loadNativePcap();
+  if (native?.binding !== undefined) return { kind: 'native', binding: native.binding };
+  if (wanted === 'native') throw new BeatError(ErrorCodes.NO_PACKET_SOURCE, `PACKETBEAT_CAPTURE=native: ${native?.reason ?? ''}`);
+  try {
+    return { kind: 'cap', cap: loadLibpcap() };
+  } catch (err) {
+    if (native === undefined) throw err;
+    throw new BeatError(
+      ErrorCodes.NO_PACKET_SOURCE,
+      `live capture needs libpcap: install the libpcap headers (Debian/Ubuntu: apt-get install libpcap-dev) and run npm ci again (${native.reason}; the optional "cap" package is not usable either)`,
+      { cause: err },
+    );
+  }
 }
 
 const LINK_TYPES: Record<string, number> = {
@@ -24,12 +56,25 @@ const LINK_TYPES: Record<string, number> = {
 const CAPTURE_BUFFER_SIZE = 65_535;
 
 /**
- * Captures live through libpcap (`cap`) until `signal` aborts. `cap` hands
- * over one packet per call, without the kernel timestamp, so packet time is
- * the wall clock at arrival.
+ * Captures live until `signal` aborts, through the backend `liveCaptureBackend()`
+ * picks; returns the packets handed to the sink. Logs `capturing on <device>`
+ * once the device is open.
  */
 export async function captureLive(sink: PacketSink, options: LiveCaptureOptions): Promise<number> {
-  const { Cap } = loadLibpcap();
+  const backend = liveCaptureBackend();
+  if (backend.kind === 'native') {
+    const device = resolveDevice(options.device, backend.binding.deviceList().map((d) => d.name));
+    return captureLiveNative(backend.binding, sink, { ...options, device });
+  }
+  return captureLiveCap(backend.cap, sink, options);
+}
+
+/**
+ * Captures live through `cap` until `signal` aborts. `cap` hands over one
+ * packet per call, without the kernel timestamp, so packet time is the wall
+ * clock at arrival.
+ */
+async function captureLiveCap({ Cap }: CapModule, sink: PacketSink, options: LiveCaptureOptions): Promise<number> {
   const device = resolveDevice(options.device, Cap.deviceList().map((d) => d.name));
   const buffer = Buffer.alloc(CAPTURE_BUFFER_SIZE);
   const handle = new Cap();
@@ -52,7 +97,7 @@ export async function captureLive(sink: PacketSink, options: LiveCaptureOptions)
     const sec = Math.floor(now / 1000);
     sink.packet(buffer, 0, Math.min(nbytes, snaplen), nbytes, sec, (now - sec * 1000) * 1e6, linkType);
   });
-  options.logger.info(`capturing on ${device}`, { filter: options.filter, link_type: linkName });
+  options.logger.info(`capturing on ${device}`, { filter: options.filter, link_type: linkName, source: 'cap' });
   await new Promise<void>((resolve) => {
     if (options.signal.aborted) resolve();
     else options.signal.addEventListener('abort', () => resolve(), { once: true });
