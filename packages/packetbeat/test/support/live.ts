@@ -10,10 +10,10 @@ import path from 'node:path';
 export async function liveCaptureUnavailable(needs?: () => Promise<string | undefined> | string | undefined): Promise<string | undefined> {
   if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'live capture needs root';
   try {
-    const { loadLibpcap } = await import('../../src/capture/libpcap.js');
-    loadLibpcap();
+    const { liveCaptureBackend } = await import('../../src/sources/live-source.js');
+    liveCaptureBackend();
   } catch {
-    return 'libpcap (the cap package) is not installed';
+    return 'no libpcap binding is built (ours or the cap package)';
   }
   return needs?.();
 }
