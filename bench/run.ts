@@ -1,39 +1,79 @@
 /**
- * Benchmark entry point (`npm run bench`): runs the suites, prints a table,
- * and writes JSON results under os.tmpdir().
+ * Benchmark entry point (`npm run bench`): runs the suites, prints tables,
+ * and writes the results as JSON under `<data dir>/results/`.
  *
- *   node bench/dist/run.js [--discard-events=N] [--file-events=N] [--outputs-events=N] [--no-warmup]
+ *   node bench/dist/run.js [--only=pipeline,outputs,captures,live] [--quick]
+ *     [--data-dir=DIR] [--rebuild-corpus] [--captures=mixed,many-flows,...]
+ *     [--tshark-packets=N] [--loops=N] [--no-live]
+ *     [--discard-events=N] [--file-events=N] [--outputs-events=N] [--no-warmup]
+ *
+ * The data dir (default `.bench-data/` at the repository root, or
+ * $PBTS_BENCH_DATA) caches the capture corpus, which is built on first use.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureCorpus, type Corpus } from './captures/corpus.js';
+import { LIVE_LEVELS, QUICK_LIVE_LEVELS, runLiveSuite, type LiveResult } from './captures/live.js';
+import { captureRows, corpusRows, liveRows, targetChecks, type TargetCheck } from './captures/report.js';
+import { errorText } from './captures/proc.js';
+import { findTools, runCaptureSuite, toolVersions, type CaptureSuiteReport } from './captures/suite.js';
 import { DEFAULT_OUTPUT_BENCH_OPTIONS, OUTPUT_CASES, runOutputCase, type OutputBenchResult } from './outputs.js';
 import { DEFAULT_BENCH_OPTIONS, PIPELINE_CASES, runPipelineCase, type PipelineBenchResult } from './pipeline.js';
 
-function argNumber(name: string): number | undefined {
+const PARTS = ['pipeline', 'outputs', 'captures', 'live'] as const;
+type Part = (typeof PARTS)[number];
+
+function argValue(name: string): string | undefined {
   const prefix = `--${name}=`;
   const arg = process.argv.find((a) => a.startsWith(prefix));
-  if (arg === undefined) return undefined;
-  const n = Number(arg.slice(prefix.length).replace(/_/g, ''));
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name} wants a positive integer`);
+  return arg?.slice(prefix.length);
+}
+
+function argNumber(name: string, allowZero = false): number | undefined {
+  const v = argValue(name);
+  if (v === undefined) return undefined;
+  const n = Number(v.replace(/_/g, ''));
+  if (!Number.isInteger(n) || n < 0 || (n === 0 && !allowZero)) throw new Error(`--${name} wants a ${allowZero ? 'non-negative' : 'positive'} integer`);
   return n;
+}
+
+function flag(name: string): boolean {
+  return process.argv.includes(`--${name}`);
 }
 
 function fmt(n: number): string {
   return n.toLocaleString('en-US');
 }
 
-async function main(): Promise<void> {
-  const dataDir = path.join(os.tmpdir(), 'packetbeat-ts-bench');
-  fs.mkdirSync(dataDir, { recursive: true });
-  const opts = { ...DEFAULT_BENCH_OPTIONS, dataDir };
-  const cases = PIPELINE_CASES.map((c) => ({ ...c, events: argNumber(`${c.name}-events`) ?? c.events }));
+const started = Date.now();
+function progress(message: string): void {
+  const s = Math.round((Date.now() - started) / 1000);
+  console.error(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${message}`);
+}
 
-  if (!process.argv.includes('--no-warmup')) {
+function selectedParts(): Set<Part> {
+  const only = argValue('only');
+  if (only === undefined) return new Set(flag('no-live') ? PARTS.filter((p) => p !== 'live') : PARTS);
+  const parts = only.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part "${p}" (known: ${PARTS.join(', ')})`);
+  const set = new Set(parts as Part[]);
+  // The live run belongs to the capture side.
+  if (set.has('captures') && !flag('no-live')) set.add('live');
+  return set;
+}
+
+async function runPipelineBench(quick: boolean): Promise<{ settings: unknown; results: PipelineBenchResult[] }> {
+  const scratch = path.join(os.tmpdir(), 'packetbeat-ts-bench');
+  fs.mkdirSync(scratch, { recursive: true });
+  const opts = { ...DEFAULT_BENCH_OPTIONS, dataDir: scratch };
+  const cases = PIPELINE_CASES.map((c) => ({ ...c, events: argNumber(`${c.name}-events`) ?? (quick ? Math.round(c.events / 5) : c.events) }));
+  progress('pipeline: publisher pipeline into discard and file …');
+  if (!flag('no-warmup')) {
     // Let the JIT settle before measuring.
     for (const c of cases) await runPipelineCase({ ...c, events: 200_000 }, opts);
   }
-
   const results: PipelineBenchResult[] = [];
   for (const c of cases) results.push(await runPipelineCase(c, opts));
 
@@ -50,15 +90,19 @@ async function main(): Promise<void> {
     batches: fmt(r.batches),
   }));
   console.log(
-    `publisher pipeline: queue.mem.events=${opts.queue.events} flush.min_events=${opts.queue.flushMinEvents} ` +
+    `\npublisher pipeline: queue.mem.events=${opts.queue.events} flush.min_events=${opts.queue.flushMinEvents} ` +
       `bulk_max_size=${opts.batchSize}, 1 output worker, 2 processors (node ${process.version}, ${os.cpus().length} cpus)`,
   );
   console.table(rows);
+  return { settings: { queue: opts.queue, batchSize: opts.batchSize }, results };
+}
 
+async function runOutputsBench(quick: boolean): Promise<{ settings: unknown; results: OutputBenchResult[] }> {
   // Network outputs, after the pipeline cases: ratios against `discard` in this run.
   const outputEvents = argNumber('outputs-events');
-  const outputCases = OUTPUT_CASES.map((c) => ({ ...c, events: outputEvents ?? c.events }));
-  if (!process.argv.includes('--no-warmup')) {
+  const outputCases = OUTPUT_CASES.map((c) => ({ ...c, events: outputEvents ?? (quick ? Math.round(c.events / 4) : c.events) }));
+  progress('outputs: discard, elasticsearch, redis, logstash …');
+  if (!flag('no-warmup')) {
     for (const c of outputCases) await runOutputCase({ ...c, events: Math.min(c.events, 50_000) }, DEFAULT_OUTPUT_BENCH_OPTIONS);
   }
   const outputResults: OutputBenchResult[] = [];
@@ -79,24 +123,115 @@ async function main(): Promise<void> {
     batches: r.skipped === undefined ? fmt(r.batches) : '',
   }));
   console.log(
-    `network outputs: queue.mem.events=${DEFAULT_OUTPUT_BENCH_OPTIONS.queue.events} flush.min_events=${DEFAULT_OUTPUT_BENCH_OPTIONS.queue.flushMinEvents} ` +
+    `\nnetwork outputs: queue.mem.events=${DEFAULT_OUTPUT_BENCH_OPTIONS.queue.events} flush.min_events=${DEFAULT_OUTPUT_BENCH_OPTIONS.queue.flushMinEvents} ` +
       `bulk_max_size=each output's default, same 2 processors; elasticsearch and logstash against in-process test servers`,
   );
   console.table(outputRows);
+  return { settings: { queue: DEFAULT_OUTPUT_BENCH_OPTIONS.queue, redis: DEFAULT_OUTPUT_BENCH_OPTIONS.redis }, results: outputResults };
+}
 
+interface CaptureSide {
+  corpus?: { dir: string; mode: string; captures: Corpus['manifest']['captures'] };
+  captures?: CaptureSuiteReport & { targets: TargetCheck[]; tsharkPackets: number; loops: number };
+  live?: LiveResult[];
+}
+
+async function runCaptureSide(repoRoot: string, dataDir: string, parts: Set<Part>, quick: boolean): Promise<CaptureSide> {
+  const tools = findTools(repoRoot);
+  const out: CaptureSide = {};
+  if (parts.has('captures')) {
+    const corpus = await ensureCorpus({
+      dataDir,
+      quick,
+      rebuild: flag('rebuild-corpus'),
+      tools: tools.tcpdump === undefined ? undefined : { ...tools, tcpdump: tools.tcpdump },
+      toolMissing: 'tcpdump not installed (apt-get install tcpdump)',
+      progress,
+    });
+    out.corpus = { dir: corpus.dir, mode: corpus.manifest.mode, captures: corpus.manifest.captures };
+    console.log(`\ncapture corpus (${corpus.manifest.mode}, ${corpus.dir}):`);
+    console.table(corpusRows(corpus));
+    const tsharkPackets = argNumber('tshark-packets', true) ?? (quick ? 20_000 : 50_000);
+    const loops = argNumber('loops') ?? 10;
+    const only = argValue('captures');
+    const report = await runCaptureSuite(tools, {
+      repoRoot,
+      corpus,
+      captures: only === undefined ? [] : only.split(',').map((s) => s.trim()),
+      tsharkPackets,
+      loops,
+      progress,
+    });
+    const targets = targetChecks(report, loops);
+    out.captures = { ...report, targets, tsharkPackets, loops };
+    console.log(
+      `\ncapture replay, one process each, ${os.cpus().length} cpus (node ${process.version}). packetbeat-ts runs are whole runs: ` +
+        `start-up and shutdown included (${report.startupSeconds === undefined ? 'n/a' : `${report.startupSeconds.toFixed(2)} s`} on a one-packet capture). ` +
+        `→ file and → discard: protocols on, flows off (events = transactions); decode+flow: no protocols, flows on (events = flow events). ` +
+        `tshark: -n -T ek to /dev/null, first ${tsharkPackets > 0 ? fmt(tsharkPackets) : 'all'} packets. vs tshark / vs floor: packets/s ratios.`,
+    );
+    console.table(captureRows(report));
+    console.log('\ntargets (per core, pcap replay; judged on whole runs, start-up included; "steady" leaves out start-up):');
+    console.table(targets.map((t) => ({ target: t.target, goal: t.goal, measured: t.measured, steady: t.steady ?? '', met: t.met, basis: t.basis })));
+  }
+  if (parts.has('live')) {
+    const levels = quick ? QUICK_LIVE_LEVELS : LIVE_LEVELS;
+    const live = await runLiveSuite(tools, levels, progress);
+    out.live = live;
+    console.log('\nlive capture on lo: packetbeat-ts (redis on 6379, file output, queue.mem.flush.timeout 50ms) while redis-benchmark SETs distinct pbts:live:* keys:');
+    console.table(liveRows(live));
+  }
+  return out;
+}
+
+async function main(): Promise<void> {
+  const here = path.dirname(fileURLToPath(import.meta.url)); // bench/dist
+  const repoRoot = path.resolve(here, '../..');
+  const dataDir = path.resolve(argValue('data-dir') ?? process.env.PBTS_BENCH_DATA ?? path.join(repoRoot, '.bench-data'));
+  const quick = flag('quick');
+  const parts = selectedParts();
+  fs.mkdirSync(dataDir, { recursive: true });
+  progress(`bench: ${[...parts].join(', ')}${quick ? ' (quick)' : ''}; data dir ${dataDir}`);
+
+  const pipeline = parts.has('pipeline') ? await runPipelineBench(quick) : undefined;
+  const outputs = parts.has('outputs') ? await runOutputsBench(quick) : undefined;
+  let captureSide: CaptureSide = {};
+  let captureError: string | undefined;
+  if (parts.has('captures') || parts.has('live')) {
+    try {
+      captureSide = await runCaptureSide(repoRoot, dataDir, parts, quick);
+    } catch (err) {
+      captureError = errorText(err);
+      console.error(`capture benchmarks failed: ${captureError}`);
+      process.exitCode = 1;
+    }
+  }
+
+  const tools = findTools(repoRoot);
   const report = {
     date: new Date().toISOString(),
-    node: process.version,
-    platform: `${os.platform()} ${os.arch()}`,
-    cpus: os.cpus().map((c) => c.model)[0] ?? 'unknown',
-    cpuCount: os.cpus().length,
-    settings: { queue: opts.queue, batchSize: opts.batchSize },
-    results,
-    outputs: { settings: { queue: DEFAULT_OUTPUT_BENCH_OPTIONS.queue, redis: DEFAULT_OUTPUT_BENCH_OPTIONS.redis }, results: outputResults },
+    quick,
+    parts: [...parts],
+    machine: {
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      cores: os.cpus().length,
+      memoryGb: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+      os: `${os.type()} ${os.release()} ${os.arch()}`,
+      node: process.version,
+    },
+    tools: toolVersions(tools),
+    ...(pipeline === undefined ? {} : { pipeline }),
+    ...(outputs === undefined ? {} : { outputs }),
+    ...captureSide,
+    ...(captureError === undefined ? {} : { captureError }),
   };
-  const out = path.join(dataDir, 'pipeline.json');
-  fs.writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`results written to ${out}`);
+  const resultsDir = path.join(dataDir, 'results');
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const out = path.join(resultsDir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  fs.writeFileSync(out, json);
+  fs.writeFileSync(path.join(resultsDir, 'latest.json'), json);
+  progress(`results written to ${out} (and latest.json)`);
 }
 
 main().catch((err: unknown) => {
