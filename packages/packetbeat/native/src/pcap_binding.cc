@@ -151,12 +151,14 @@ class Capture : public Napi::ObjectWrap<Capture> {
     bool promisc = true;
     bool immediate = false;
     bool tstampNano = true;
+    uint32_t maxPackets = 0;
     std::string filter;
     std::string direction = "inout";
     if (!ReadUint(options, "snaplen", &snaplen) || !ReadUint(options, "bufferSize", &bufferSize) ||
         !ReadUint(options, "timeoutMs", &timeoutMs) || !ReadBool(options, "promisc", &promisc) ||
         !ReadBool(options, "immediate", &immediate) || !ReadBool(options, "tstampNano", &tstampNano) ||
-        !ReadString(options, "filter", &filter) || !ReadString(options, "direction", &direction)) {
+        !ReadString(options, "filter", &filter) || !ReadString(options, "direction", &direction) ||
+        !ReadUint(options, "maxPackets", &maxPackets)) {
       return env.Undefined();
     }
     pcap_direction_t dir;
@@ -266,6 +268,7 @@ class Capture : public Napi::ObjectWrap<Capture> {
     buf_ = buffer.Data();
     bufLen_ = buffer.Length();
     maxRecord_ = maxRecord;
+    maxPackets_ = maxPackets;
     used_ = 0;
     count_ = 0;
     bufferRef_ = Napi::Persistent(buffer.As<Napi::Object>());
@@ -285,14 +288,17 @@ class Capture : public Napi::ObjectWrap<Capture> {
     return result;
   }
 
-  // readNow() -> packets delivered: reads what the kernel holds now (a final
-  // drain before close) and calls onBatch synchronously.
+  // readNow(once?) -> packets delivered: reads what the kernel holds now (a
+  // final drain before close; with once, a single block) and calls onBatch
+  // synchronously.
   Napi::Value ReadNow(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
     if (inCallback_) {
       Napi::Error::New(env, "readNow() cannot be called from the batch callback").ThrowAsJavaScriptException();
       return env.Undefined();
     }
+    // readNow(true): one block at most (pacing); readNow(): all the kernel holds.
+    bool once = info.Length() > 0 && info[0].IsBoolean() && info[0].As<Napi::Boolean>().Value();
     double delivered = 0;
     while (pcap_ != nullptr) {
       bool failed = !Fill();
@@ -304,14 +310,14 @@ class Capture : public Napi::ObjectWrap<Capture> {
         break;
       }
       delivered += count_;
-      bool full = bufLen_ - used_ < maxRecord_;
+      bool full = bufLen_ - used_ < maxRecord_ || BlockFull();
       Deliver(false);
       if (env.IsExceptionPending()) return env.Undefined();
       if (failed) {
         Napi::Error::New(env, error_).ThrowAsJavaScriptException();
         return env.Undefined();
       }
-      if (!full) break;
+      if (!full || once) break;
     }
     return Napi::Number::New(env, delivered);
   }
@@ -353,8 +359,9 @@ class Capture : public Napi::ObjectWrap<Capture> {
   bool Fill() {
     while (pcap_ != nullptr) {
       size_t room = bufLen_ - used_;
-      if (room < maxRecord_) return true;
+      if (room < maxRecord_ || BlockFull()) return true;
       size_t fit = room / maxRecord_;
+      if (maxPackets_ != 0 && fit > maxPackets_ - count_) fit = maxPackets_ - count_;
       int cnt = fit > static_cast<size_t>(INT_MAX) ? INT_MAX : static_cast<int>(fit);
       int r = pcap_dispatch(pcap_, cnt, OnPacket, reinterpret_cast<u_char*>(this));
       if (r == 0 || r == PCAP_ERROR_BREAK) return true;
@@ -365,6 +372,8 @@ class Capture : public Napi::ObjectWrap<Capture> {
     }
     return true;
   }
+
+  bool BlockFull() const { return maxPackets_ != 0 && count_ >= maxPackets_; }
 
   static void OnPacket(u_char* user, const struct pcap_pkthdr* h, const u_char* bytes) {
     auto* self = reinterpret_cast<Capture*>(user);
@@ -504,6 +513,9 @@ class Capture : public Napi::ObjectWrap<Capture> {
   size_t used_ = 0;
   uint32_t count_ = 0;
   size_t maxRecord_ = 0;
+  // Packets per call into JavaScript (0: as many as fit), so the event loop
+  // gets a turn between blocks; the rest waits in the kernel.
+  uint32_t maxPackets_ = 0;
   bool nano_ = false;
   bool inCallback_ = false;
   bool closed_ = false;

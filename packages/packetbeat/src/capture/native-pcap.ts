@@ -28,6 +28,8 @@ export interface NativeOpenOptions {
   readonly direction?: 'in' | 'out' | 'inout';
   /** Ask for nanosecond timestamps (default true); micro when the device cannot. */
   readonly tstampNano?: boolean;
+  /** Most packets per call into JavaScript (default 0: as many as the buffer holds). */
+  readonly maxPackets?: number;
 }
 
 /** What `open()` found. */
@@ -72,8 +74,8 @@ export interface NativeCapture {
     onBatch: (count: number, bytesUsed: number) => void,
     onError: (error: Error) => void,
   ): NativeOpenResult;
-  /** Reads what the kernel holds now, calling onBatch synchronously; returns the packets delivered. */
-  readNow(): number;
+  /** Reads what the kernel holds now (`once`: one block at most), calling onBatch synchronously; returns the packets delivered. */
+  readNow(once?: boolean): number;
   stats(): NativeCaptureStats;
   linkType(): number;
   /** Stops reading and closes the device. Idempotent; allowed from the callbacks. */

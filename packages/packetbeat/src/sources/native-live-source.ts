@@ -11,6 +11,13 @@ const BLOCK_BYTES = 4 * 1024 * 1024;
  * often (TPACKET_V3 blocks on Linux), so a quiet link sees them within it.
  */
 const TIMEOUT_MS = 100;
+/**
+ * Packets handled per turn of the event loop. More waiting in the kernel are
+ * read on the next turn, so the outputs get to run between blocks: one
+ * unbounded block (tens of thousands of packets) would fill the queue before
+ * the output could take anything from it, and live capture drops then.
+ */
+const MAX_PACKETS_PER_TURN = 2048;
 /** How often the kernel's counts are copied into the metrics. */
 const STATS_PERIOD_MS = 1000;
 
@@ -46,6 +53,16 @@ export async function captureLiveNative(binding: NativePcap, sink: PacketSink, o
     }
     wake?.();
   };
+  let moreScheduled = false;
+  const readMore = (): void => {
+    moreScheduled = false;
+    if (failed || signal.aborted) return;
+    try {
+      handle.readNow(true);
+    } catch (err) {
+      fail(err);
+    }
+  };
   const onBatch = (count: number): void => {
     let offset = 0;
     let i = 0;
@@ -55,6 +72,11 @@ export async function captureLiveNative(binding: NativePcap, sink: PacketSink, o
         const capLen = words[w + 2] ?? 0;
         sink.packet(buffer, offset + RECORD_HEADER_BYTES, capLen, words[w + 3] ?? 0, words[w] ?? 0, words[w + 1] ?? 0, linkType);
         offset += RECORD_HEADER_BYTES + ((capLen + 3) & ~3);
+      }
+      // A full block: the kernel may hold more. Read it after the outputs had their turn.
+      if (count >= MAX_PACKETS_PER_TURN && !moreScheduled) {
+        moreScheduled = true;
+        setImmediate(readMore);
       }
     } catch (err) {
       fail(err);
@@ -67,7 +89,7 @@ export async function captureLiveNative(binding: NativePcap, sink: PacketSink, o
   try {
     opened = handle.open(
       device,
-      { snaplen, bufferSize: Math.min(options.bufferSizeMb * 1024 * 1024, 0x7fffffff), promisc: true, immediate: false, timeoutMs: TIMEOUT_MS, filter, direction: 'inout', tstampNano: true },
+      { snaplen, bufferSize: Math.min(options.bufferSizeMb * 1024 * 1024, 0x7fffffff), promisc: true, immediate: false, timeoutMs: TIMEOUT_MS, filter, direction: 'inout', tstampNano: true, maxPackets: MAX_PACKETS_PER_TURN },
       buffer,
       onBatch,
       onError,
