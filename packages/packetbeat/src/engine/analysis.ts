@@ -25,10 +25,7 @@ export function engineAnalysis(engine: PacketEngine): Analysis {
     },
     waitForSpace: () => engine.waitForSpace(),
     flush: () => undefined,
-    finish: () => {
-      engine.finish();
-      return Promise.resolve();
-    },
+    finish: () => engine.finishPaced(),
     close: () => Promise.resolve(),
     summary: () => ({ tcp: { ...engine.tcp.counters }, decode_drops: engine.decoder.drops }),
   };

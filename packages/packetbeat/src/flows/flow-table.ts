@@ -109,6 +109,8 @@ export class FlowTable {
 
   private readonly scratch = new Int32Array(KEY_WORDS);
   private nextReportUs = Number.NaN;
+  /** Where a chunked `finishSome` goes on. */
+  private finishCursor = 0;
 
   constructor(opts: FlowTableOptions) {
     if (!(opts.timeoutUs > 0)) throw new RangeError('flows: timeout must be positive');
@@ -218,13 +220,34 @@ export class FlowTable {
 
   /** End of capture: every flow is reported as final and the table emptied. */
   finish(nowUs: number): void {
-    if (this.counters.active === 0) return;
-    for (let s = 0; s < this.slots; s++) {
+    while (!this.finishSome(nowUs, Number.POSITIVE_INFINITY));
+  }
+
+  /**
+   * `finish` a chunk at a time: reports up to `max` flows as final; `true`
+   * once all were (the table is then empty). Between calls the table must
+   * not see packets.
+   */
+  finishSome(nowUs: number, max: number): boolean {
+    if (this.counters.active === 0) {
+      this.finishCursor = 0;
+      return true;
+    }
+    let reported = 0;
+    let s = this.finishCursor;
+    for (; s < this.slots && reported < max; s++) {
       if (this.i32[s * RECORD_WORDS + R_FLAGS] === 0) continue;
       this.report(s, true, nowUs);
+      reported++;
     }
+    if (s < this.slots) {
+      this.finishCursor = s;
+      return false;
+    }
+    this.finishCursor = 0;
     this.u8.fill(0);
     this.counters.active = 0;
+    return true;
   }
 
   /** Flow records allocated now (a power of two; grows up to what `maxFlows` needs). */

@@ -148,6 +148,22 @@ export class TcpTracker {
     for (const chain of [...this.table.values()]) for (const c of [...chain]) this.close(c, reason);
   }
 
+  /**
+   * Closes up to `max` connections; `true` once none is left. The end of a
+   * capture closes them a chunk at a time, so what they publish can drain
+   * between chunks instead of piling up.
+   */
+  closeSome(reason: CloseReason, max: number): boolean {
+    let closed = 0;
+    for (const chain of this.table.values()) {
+      for (const c of [...chain]) {
+        this.close(c, reason);
+        if (++closed >= max) return this.table.size === 0;
+      }
+    }
+    return this.table.size === 0;
+  }
+
   private open(pkt: DecodedPacket, hash: number, binding: number, serverIsDst: boolean, nowUs: number): TcpConnection {
     const n = pkt.ipVersion === 4 ? 4 : 16;
     const clientOffset = serverIsDst ? pkt.srcIpOffset : pkt.dstIpOffset;
