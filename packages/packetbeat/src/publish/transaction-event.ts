@@ -17,8 +17,6 @@ export function transactionEvent(tx: Transaction, protocolName: string, internal
   const { client, server, transport } = tx.conn;
   const requestBytes = tx.requestBytes ?? 0;
   const responseBytes = tx.responseBytes ?? 0;
-  const clientIp = parseIP(client.ip);
-  const serverIp = parseIP(server.ip);
 
   const fields: EventFields = { type, status: tx.status };
   if (tx.method !== undefined) fields['method'] = tx.method;
@@ -57,12 +55,10 @@ export function transactionEvent(tx: Transaction, protocolName: string, internal
     protocol: type,
   };
   if (tx.requestBytes !== undefined || tx.responseBytes !== undefined) network['bytes'] = requestBytes + responseBytes;
-  if (clientIp !== null && serverIp !== null) {
-    network['community_id'] = isIcmp
-      ? communityId({ sourceIP: clientIp, destinationIP: serverIp, protocol: ipv6 ? 58 : 1, icmpType: tx.icmp?.type ?? 0, icmpCode: tx.icmp?.code ?? 0 })
-      : communityId({ sourceIP: clientIp, destinationIP: serverIp, protocol: IANA[transport] ?? 0, sourcePort: client.port, destinationPort: server.port });
-    const direction = networkDirection(clientIp, serverIp, internal);
-    if (direction !== undefined) network['direction'] = direction;
+  const endpoints = isIcmp ? icmpEndpoints(tx, ipv6, internal) : connectionEndpoints(tx, internal);
+  if (endpoints !== undefined) {
+    network['community_id'] = endpoints.communityId;
+    if (endpoints.direction !== undefined) network['direction'] = endpoints.direction;
   }
   if (tx.conn.vlans.length > 0) network['vlan'] = { id: tx.conn.vlans[0] };
   fields['network'] = network;
@@ -96,6 +92,55 @@ export function transactionEvent(tx: Transaction, protocolName: string, internal
   const sourceDomain = (fields['source'] as EventFields)['domain'];
   if (sourceDomain !== undefined && clientSide['domain'] === undefined) clientSide['domain'] = sourceDomain;
   return { timestamp: microsToDate(tx.start), fields };
+}
+
+/** What a transaction's connection alone decides: its Community ID and direction. */
+interface Endpoints {
+  readonly communityId: string;
+  readonly direction: string | undefined;
+}
+
+/**
+ * Community IDs (a SHA-1) and directions (address parsing and network tests)
+ * are the same for every transaction of a connection: kept per 5-tuple, in a
+ * table emptied when it grows past its bound.
+ */
+const endpointCache = new Map<string, Endpoints | null>();
+const ENDPOINT_CACHE_MAX = 16_384;
+let cachedInternal: readonly InternalNetworkTest[] | undefined;
+
+function connectionEndpoints(tx: Transaction, internal: readonly InternalNetworkTest[]): Endpoints | undefined {
+  const { client, server, transport } = tx.conn;
+  if (internal !== cachedInternal) {
+    endpointCache.clear();
+    cachedInternal = internal;
+  }
+  const key = `${transport} ${client.ip} ${client.port} ${server.ip} ${server.port}`;
+  const hit = endpointCache.get(key);
+  if (hit !== undefined) return hit ?? undefined;
+  const clientIp = parseIP(client.ip);
+  const serverIp = parseIP(server.ip);
+  const endpoints =
+    clientIp === null || serverIp === null
+      ? null
+      : {
+          communityId: communityId({ sourceIP: clientIp, destinationIP: serverIp, protocol: IANA[transport] ?? 0, sourcePort: client.port, destinationPort: server.port }),
+          direction: networkDirection(clientIp, serverIp, internal),
+        };
+  if (endpointCache.size >= ENDPOINT_CACHE_MAX) endpointCache.clear();
+  endpointCache.set(key, endpoints);
+  return endpoints ?? undefined;
+}
+
+/** ICMP's Community ID depends on the message type and code: not cached. */
+function icmpEndpoints(tx: Transaction, ipv6: boolean, internal: readonly InternalNetworkTest[]): Endpoints | undefined {
+  const clientIp = parseIP(tx.conn.client.ip);
+  const serverIp = parseIP(tx.conn.server.ip);
+  if (clientIp === null || serverIp === null) return undefined;
+  return {
+    communityId: communityId({ sourceIP: clientIp, destinationIP: serverIp, protocol: ipv6 ? 58 : 1, icmpType: tx.icmp?.type ?? 0, icmpCode: tx.icmp?.code ?? 0 }),
+    direction: networkDirection(clientIp, serverIp, internal),
+  };
 }
 
 /** ECS `network.direction` from the internal networks: inbound, outbound, internal or external. */
