@@ -1,7 +1,12 @@
 import { isIP } from 'node:net';
 
+/** Strings that escaping leaves as they are (the common case, checked once). */
+const QUERY_SAFE = /^[A-Za-z0-9\-_.~]*$/;
+const PATH_SAFE = /^[A-Za-z0-9\-_.~$&+,/:;=@]*$/;
+
 /** Go's url.QueryEscape: only A-Z a-z 0-9 - _ . ~ stay; space becomes '+'. */
 export function queryEscape(s: string): string {
+  if (QUERY_SAFE.test(s)) return s;
   let out = '';
   for (const byte of Buffer.from(s, 'utf8')) {
     const c = String.fromCharCode(byte);
@@ -14,6 +19,7 @@ export function queryEscape(s: string): string {
 
 /** Go's escaping of a URL path (encodePath): reserved path characters stay, everything else is %XX. */
 export function pathEscape(s: string): string {
+  if (PATH_SAFE.test(s)) return s;
   let out = '';
   for (const byte of Buffer.from(s, 'utf8')) {
     const c = String.fromCharCode(byte);
@@ -25,6 +31,8 @@ export function pathEscape(s: string): string {
 
 /** Percent-decodes; `plus` turns '+' into space (query mode). Null on a bad escape. */
 export function unescape(s: string, plus: boolean): string | null {
+  // Most names and values have nothing to decode.
+  if (!s.includes('%') && !(plus && s.includes('+'))) return s;
   const bytes: number[] = [];
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
