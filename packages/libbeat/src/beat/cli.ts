@@ -4,7 +4,6 @@ import { BeatError, errorMessage } from '../errors.js';
 import type { BeatDefinition, BeatFlags } from './beater.js';
 import { parseBoolFlag, toGlobalFlags, type GlobalFlags, type RawGlobalOptions } from './cli-options.js';
 import { loadBeatConfig, runBeat, testConfig, testOutput } from './runner.js';
-import { buildIlmPolicy, buildTemplate, readSetupSettings, runIndexSetup } from './setup.js';
 
 export interface CliIO {
   readonly stdout: NodeJS.WritableStream;
@@ -122,9 +121,10 @@ export async function runCli(def: BeatDefinition, argv: readonly string[], io: C
   exportCmd
     .command('template')
     .description('print the index template (setup.template.* applied) as JSON')
-    .action((_opts: unknown, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       try {
         const config = loadBeatConfig(def, globals(cmd), false);
+        const { buildTemplate, readSetupSettings } = await import('./setup.js');
         print(JSON.stringify(buildTemplate(readSetupSettings(config, def.name, def.version), def.fields ?? []).body, null, 2));
       } catch (err) {
         exitCode = fail(err);
@@ -133,9 +133,10 @@ export async function runCli(def: BeatDefinition, argv: readonly string[], io: C
   exportCmd
     .command('ilm-policy')
     .description('print the index lifecycle policy (setup.ilm.* applied) as JSON')
-    .action((_opts: unknown, cmd: Command) => {
+    .action(async (_opts: unknown, cmd: Command) => {
       try {
         const config = loadBeatConfig(def, globals(cmd), false);
+        const { buildIlmPolicy, readSetupSettings } = await import('./setup.js');
         print(JSON.stringify(buildIlmPolicy(readSetupSettings(config, def.name, def.version)).body, null, 2));
       } catch (err) {
         exitCode = fail(err);
@@ -149,6 +150,8 @@ export async function runCli(def: BeatDefinition, argv: readonly string[], io: C
     .action(async (_opts: unknown, cmd: Command) => {
       try {
         const config = loadBeatConfig(def, globals(cmd), true);
+        // Loaded on demand: the Elasticsearch client is large and most runs never need it.
+        const { runIndexSetup } = await import('./setup.js');
         for (const line of await runIndexSetup(config, def.name, def.version, def.fields ?? [])) print(line);
         print('Index setup finished.');
       } catch (err) {

@@ -1,8 +1,7 @@
 import { consoleOutputFactory } from './console.js';
 import { discardOutputFactory } from './discard.js';
 import { fileOutputFactory } from './file.js';
-import { redisOutputFactory } from './redis/index.js';
-import { elasticsearchOutputFactory } from './elasticsearch/index.js';
+import { elasticsearchOutputFactory, redisOutputFactory } from './lazy-factories.js';
 import { logstashOutputFactory } from './logstash/index.js';
 import type { OutputFactory } from './output.js';
 
