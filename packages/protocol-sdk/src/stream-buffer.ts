@@ -2,12 +2,12 @@
 export interface StreamBufferOptions {
   /** The most bytes the buffer holds; an append beyond it is refused (default 10 MiB). */
   readonly maxBytes?: number;
-  /** The first allocation, grown by doubling up to `maxBytes` (default 4 KiB). */
+  /** The first allocation, grown by doubling up to `maxBytes` (default 256 bytes). */
   readonly initialCapacity?: number;
 }
 
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
-const DEFAULT_INITIAL_CAPACITY = 4096;
+const DEFAULT_INITIAL_CAPACITY = 256;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -18,7 +18,8 @@ const EMPTY = new Uint8Array(0);
  *
  * Memory: the buffer copies appended bytes once, moves the unconsumed tail
  * to the front (compacts) before it grows, grows by doubling up to
- * `maxBytes`, and lets go of a large allocation when it becomes empty.
+ * `maxBytes`, and lets go of its allocation whenever it becomes empty (an
+ * idle connection holds no buffer memory).
  *
  * Overflow: an `append` that would take the buffer past `maxBytes` appends
  * nothing and returns `false`; `overflows` and `droppedBytes` count it. The
@@ -208,8 +209,10 @@ export class StreamBuffer {
   private reset(): void {
     this.start = 0;
     this.end = 0;
-    // Let go of a large allocation once it is no longer needed.
-    if (this.buf.length > 4 * this.initialCapacity) this.buf = EMPTY;
+    // An empty buffer keeps no allocation: an idle connection costs no buffer
+    // memory (hundreds of thousands of them are common), and a message that
+    // arrives whole allocates just what it needs.
+    this.buf = EMPTY;
   }
 
   private check(offset: number, length: number): void {

@@ -127,6 +127,16 @@ describe('protocol-sdk: StreamBuffer', () => {
     expect(text(sb.view())).to.equal(expected);
   });
 
+  it('holds no allocation once emptied, however small (idle connections cost no buffer memory)', () => {
+    const sb = new StreamBuffer();
+    sb.append(Uint8Array.of(1, 2, 3));
+    expect(sb.capacity).to.equal(256);
+    sb.consume(2);
+    expect(sb.capacity).to.equal(256);
+    sb.consume(1);
+    expect(sb.capacity).to.equal(0);
+  });
+
   it('lets go of a large allocation when emptied, and clear() keeps the counters', () => {
     const sb = new StreamBuffer({ maxBytes: 1 << 20, initialCapacity: 64 });
     sb.append(new Uint8Array(100_000));

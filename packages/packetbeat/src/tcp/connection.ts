@@ -9,9 +9,6 @@ export class TcpConnection {
   state: unknown;
   lastSeenUs: number;
   closed = false;
-  /** Per direction, built once so packets allocate no closures. */
-  deliver: [(bytes: Buffer) => void, (bytes: Buffer) => void] = [noop, noop];
-  gap: [(length: number) => void, (length: number) => void] = [noop, noop];
 
   constructor(
     readonly hash: number,
@@ -38,8 +35,6 @@ export class TcpConnection {
     return -1;
   }
 }
-
-function noop(): void {}
 
 function sameBytes(a: Buffer, aOffset: number, b: Buffer, bOffset: number, n: number): boolean {
   for (let i = 0; i < n; i++) if (a[aOffset + i] !== b[bOffset + i]) return false;

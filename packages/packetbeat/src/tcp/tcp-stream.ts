@@ -4,6 +4,9 @@ interface PendingSegment {
   data: Buffer;
 }
 
+/** The empty pending list every idle stream shares (never written: `hold` swaps in its own). */
+const NO_PENDING: PendingSegment[] = [];
+
 /** Signed distance from `b` to `a` in 32-bit sequence space (handles wrap-around). */
 export function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
@@ -21,7 +24,8 @@ export class TcpStream {
   finSeq = -1;
   finDelivered = false;
   bufferedBytes = 0;
-  private pending: PendingSegment[] = [];
+  /** Segments waiting for a hole to fill; the shared empty list while there are none. */
+  private pending: PendingSegment[] = NO_PENDING;
 
   constructor(private readonly maxBuffered: number) {}
 
@@ -94,6 +98,7 @@ export class TcpStream {
   }
 
   private hold(seq: number, data: Buffer, deliver: (bytes: Buffer) => void, gap: (length: number) => void): void {
+    if (this.pending === NO_PENDING) this.pending = [];
     // Keep the list sorted by sequence; identical starts keep the longer segment.
     let i = this.pending.length;
     while (i > 0 && seqDiff((this.pending[i - 1] as PendingSegment).seq, seq) > 0) i--;
@@ -129,6 +134,7 @@ export class TcpStream {
       const rel = seqDiff(first.seq, this.nextSeq);
       if (rel > 0) return;
       this.pending.shift();
+      if (this.pending.length === 0) this.pending = NO_PENDING; // a drained list keeps its capacity
       this.bufferedBytes -= first.data.length;
       if (-rel >= first.data.length) continue;
       const fresh = rel === 0 ? first.data : first.data.subarray(-rel);

@@ -39,6 +39,8 @@ export class TcpCounters {
 const SWEEP_INTERVAL_US = 1_000_000;
 /** How long (packet time) and how many closed connections are remembered, to recognise late copies. */
 const CLOSED_MEMORY_US = 120_000_000;
+/** Shared by every connection without VLAN tags (most of them). */
+const NO_VLANS: readonly number[] = Object.freeze([]);
 const MAX_CLOSED_REMEMBERED = 65_536;
 
 /**
@@ -49,6 +51,9 @@ const MAX_CLOSED_REMEMBERED = 65_536;
 export class TcpTracker {
   readonly counters = new TcpCounters();
   private readonly table = new Map<number, TcpConnection[]>();
+  /** The connection and direction the shared stream callbacks act for (see `to`). */
+  private current: TcpConnection | undefined;
+  private currentDir: Direction = 0;
   /** Connections closed by FIN/RST, kept a while so their late retransmissions start nothing. */
   private readonly recentlyClosed = new Map<number, TcpConnection[]>();
   private recentlyClosedCount = 0;
@@ -106,9 +111,9 @@ export class TcpTracker {
     const other = conn.streams[o];
 
     try {
-      if ((flags & TcpFlag.ACK) !== 0 && other.hasPending) other.acknowledged(pkt.tcpAck, conn.deliver[o], conn.gap[o]);
+      if ((flags & TcpFlag.ACK) !== 0 && other.hasPending) other.acknowledged(pkt.tcpAck, this.to(conn, o), this.gapTo);
       const payload = pkt.data.subarray(pkt.payloadOffset, pkt.payloadOffset + pkt.payloadLength);
-      this.counters.retransmittedBytes += stream.segment(pkt.tcpSeq, (flags & TcpFlag.SYN) !== 0, (flags & TcpFlag.FIN) !== 0, payload, conn.deliver[d], conn.gap[d]);
+      this.counters.retransmittedBytes += stream.segment(pkt.tcpSeq, (flags & TcpFlag.SYN) !== 0, (flags & TcpFlag.FIN) !== 0, payload, this.to(conn, d), this.gapTo);
       if (stream.finished && !stream.finDelivered) {
         stream.finDelivered = true;
         handlers.onFin?.(conn.state, conn.info, d);
@@ -173,9 +178,7 @@ export class TcpTracker {
     pkt.data.copy(addresses, n, serverOffset, serverOffset + n);
     const clientPort = serverIsDst ? pkt.srcPort : pkt.dstPort;
     const serverPort = serverIsDst ? pkt.dstPort : pkt.srcPort;
-    const vlans: number[] = [];
-    if (pkt.vlan0 >= 0) vlans.push(pkt.vlan0);
-    if (pkt.vlan1 >= 0) vlans.push(pkt.vlan1);
+    const vlans = pkt.vlan0 < 0 ? NO_VLANS : pkt.vlan1 < 0 ? [pkt.vlan0] : [pkt.vlan0, pkt.vlan1];
     const info: ConnectionInfo = {
       id: this.nextId++,
       transport: 'tcp',
@@ -186,10 +189,6 @@ export class TcpTracker {
     const conn = new TcpConnection(hash, info, binding, pkt.ipVersion, clientPort, serverPort, addresses, this.options.maxBufferedBytes, nowUs);
     const handlers = (this.options.bindings[binding] as TcpBinding).handlers;
     conn.state = handlers.init(info);
-    for (const d of [0, 1] as const) {
-      conn.deliver[d] = (bytes) => this.deliver(conn, d, handlers, bytes);
-      conn.gap[d] = (n) => this.gap(conn, d, handlers, n);
-    }
     const chain = this.table.get(hash);
     if (chain === undefined) this.table.set(hash, [conn]);
     else chain.push(conn);
@@ -198,22 +197,36 @@ export class TcpTracker {
     return conn;
   }
 
-  private deliver(conn: TcpConnection, dir: Direction, handlers: TcpHandlers<unknown>, bytes: Buffer): void {
-    handlers.onData(conn.state, conn.info, dir, bytes);
+  /**
+   * The stream callbacks are two functions shared by every connection; `to`
+   * names the connection and direction they act for next. Per-connection
+   * closures would cost hundreds of bytes for each of hundreds of thousands
+   * of connections. (Plugins never feed packets back, so nothing re-enters.)
+   */
+  private to(conn: TcpConnection, dir: Direction): (bytes: Buffer) => void {
+    this.current = conn;
+    this.currentDir = dir;
+    return this.deliverTo;
   }
 
-  private gap(conn: TcpConnection, dir: Direction, handlers: TcpHandlers<unknown>, length: number): void {
+  private readonly deliverTo = (bytes: Buffer): void => {
+    const conn = this.current as TcpConnection;
+    (this.options.bindings[conn.protocol] as TcpBinding).handlers.onData(conn.state, conn.info, this.currentDir, bytes);
+  };
+
+  private readonly gapTo = (length: number): void => {
+    const conn = this.current as TcpConnection;
     this.counters.gaps++;
     this.counters.gapBytes += length;
-    handlers.onGap?.(conn.state, conn.info, dir, length);
-  }
+    (this.options.bindings[conn.protocol] as TcpBinding).handlers.onGap?.(conn.state, conn.info, this.currentDir, length);
+  };
 
   private close(conn: TcpConnection, reason: CloseReason): void {
     if (conn.closed) return;
     conn.closed = true;
     const handlers = (this.options.bindings[conn.protocol] as TcpBinding).handlers;
     try {
-      for (const d of [0, 1] as const) conn.streams[d].flush(conn.deliver[d], conn.gap[d]);
+      for (const d of [0, 1] as const) conn.streams[d].flush(this.to(conn, d), this.gapTo);
       handlers.onClose?.(conn.state, conn.info, reason);
     } catch {
       this.counters.pluginErrors++;

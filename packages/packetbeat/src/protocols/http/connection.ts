@@ -1,7 +1,7 @@
 import type { ConnectionInfo, Direction, Micros, Transaction } from '@packetbeat-ts/protocol-sdk';
 import type { ResolvedHttpConfig } from './config.js';
 import type { HttpMessage } from './message.js';
-import { MessageParser } from './message-parser.js';
+import { MessageParser, type ParserEvents } from './message-parser.js';
 import { basicAuthUser, redactMessage } from './redact.js';
 import { buildTransaction } from './transaction.js';
 
@@ -19,26 +19,24 @@ export interface ConnectionSink {
  * requests waiting for their responses (HTTP/1.1 keep-alive and pipelining
  * answer in order).
  */
-export class HttpConnection {
+export class HttpConnection implements ParserEvents {
   readonly parsers: readonly [MessageParser, MessageParser];
-  private readonly requests: HttpMessage[] = [];
+  /** Queues that go back to a fresh empty array when drained: a drained array keeps its grown capacity. */
+  private requests: HttpMessage[] = [];
   /** Methods of requests whose response headers have not been seen yet (a response to HEAD has no body). */
-  private readonly pendingMethods: string[] = [];
+  private pendingMethods: string[] = [];
 
   constructor(
     readonly conn: ConnectionInfo,
     private readonly sink: ConnectionSink,
   ) {
-    const now = (): Micros => sink.now();
-    const events = {
-      onHeaders: (m: HttpMessage): boolean => this.onHeaders(m),
-      onMessage: (m: HttpMessage): void => this.onMessage(m),
-      onUpgrade: (): void => {
-        this.parsers[0].stopParsing();
-        this.parsers[1].stopParsing();
-      },
-    };
-    this.parsers = [new MessageParser(sink.config, 'request', events, now), new MessageParser(sink.config, 'response', events, now)];
+    // The connection itself receives the parsers' events and the sink is their clock: no closures per connection.
+    this.parsers = [new MessageParser(sink.config, 'request', this, sink), new MessageParser(sink.config, 'response', this, sink)];
+  }
+
+  onUpgrade(): void {
+    this.parsers[0].stopParsing();
+    this.parsers[1].stopParsing();
   }
 
   onData(dir: Direction, data: Uint8Array): void {
@@ -63,7 +61,7 @@ export class HttpConnection {
   /** Reports requests that started before `olderThan` and are still unanswered. */
   flushRequests(olderThan: Micros): void {
     while (this.requests.length > 0 && (this.requests[0]?.ts ?? 0) < olderThan) {
-      const requ = this.requests.shift();
+      const requ = this.shiftRequest();
       if (requ === undefined) break;
       this.sink.unmatchedRequest();
       this.sink.report(buildTransaction(this.conn, requ, null, this.sink.config));
@@ -74,13 +72,14 @@ export class HttpConnection {
     return this.requests.length === 0;
   }
 
-  private onHeaders(m: HttpMessage): boolean {
+  onHeaders(m: HttpMessage): boolean {
     if (m.isRequest) {
       this.pendingMethods.push(m.method);
       return false;
     }
     if (m.statusCode >= 100 && m.statusCode < 200 && m.statusCode !== 101) return false; // interim
     const method = this.pendingMethods.shift();
+    if (this.pendingMethods.length === 0) this.pendingMethods = [];
     if (method === 'CONNECT' && m.statusCode >= 200 && m.statusCode < 300) {
       // a tunnel follows: report this exchange when the headers end, then stop
       return true;
@@ -88,7 +87,7 @@ export class HttpConnection {
     return method === 'HEAD';
   }
 
-  private onMessage(m: HttpMessage): void {
+  onMessage(m: HttpMessage): void {
     const cfg = this.sink.config;
     if (m.isRequest && !cfg.redactAuthorization) m.username = basicAuthUser(m.headers.get('authorization'));
     redactMessage(m, cfg);
@@ -98,12 +97,18 @@ export class HttpConnection {
     }
     // Interim responses (100 Continue, 102, 103) are not transactions.
     if (m.statusCode >= 100 && m.statusCode < 200 && m.statusCode !== 101) return;
-    const requ = this.requests.shift() ?? null;
+    const requ = this.shiftRequest() ?? null;
     if (requ === null) this.sink.unmatchedResponse();
     this.sink.report(buildTransaction(this.conn, requ, m, cfg));
     if (requ !== null && requ.method === 'CONNECT' && m.statusCode >= 200 && m.statusCode < 300) {
       this.parsers[0].stopParsing();
       this.parsers[1].stopParsing();
     }
+  }
+
+  private shiftRequest(): HttpMessage | undefined {
+    const requ = this.requests.shift();
+    if (this.requests.length === 0) this.requests = [];
+    return requ;
   }
 }

@@ -63,7 +63,8 @@ export class MessageParser {
     /** 'request' for the client's direction, 'response' for the server's: only used in notes. */
     private readonly kind: 'request' | 'response',
     private readonly events: ParserEvents,
-    private readonly now: () => Micros,
+    /** Packet time (the analyzer's clock); an object, not a closure, so a connection allocates none. */
+    private readonly clock: { now(): Micros },
   ) {}
 
   /** Whether a message is under way (some of its bytes seen). */
@@ -96,7 +97,7 @@ export class MessageParser {
   private step(buf: Buffer, off: number): number {
     switch (this.state) {
       case 'idle':
-        this.startTs = this.now();
+        this.startTs = this.clock.now();
         this.scanFrom = 0;
         this.state = 'start';
         return off;
@@ -261,7 +262,7 @@ export class MessageParser {
 
   private complete(): void {
     const m = this.current();
-    m.endTs = this.now();
+    m.endTs = this.clock.now();
     m.body = this.bodyParts.length === 1 ? (this.bodyParts[0] ?? Buffer.alloc(0)) : Buffer.concat(this.bodyParts);
     this.msg = null;
     this.bodyParts = [];
