@@ -29,6 +29,10 @@ type State =
   | 'resync' // skipping bytes until something looks like a message start
   | 'passthrough'; // not HTTP any more
 
+/** The shared empty lists (frozen: every push goes to an own list). */
+const NO_PARTS = Object.freeze([]) as unknown as Buffer[];
+const NO_NOTES = Object.freeze([]) as unknown as string[];
+
 const CRLF = '\r\n';
 /** A chunk-size or trailer line longer than this is garbage. */
 const MAX_LINE = 8192;
@@ -54,9 +58,10 @@ export class MessageParser {
   private startTs: Micros = 0;
   private msg: HttpMessage | null = null;
   private remaining = 0;
-  private bodyParts: Buffer[] = [];
+  /** Empty lists are the shared NO_PARTS / NO_NOTES (swapped for an own list on the first push): idle parsers allocate nothing. */
+  private bodyParts: Buffer[] = NO_PARTS;
   private bodySaved = 0;
-  private carryNotes: string[] = [];
+  private carryNotes: string[] = NO_NOTES;
 
   constructor(
     private readonly cfg: ResolvedHttpConfig,
@@ -66,6 +71,11 @@ export class MessageParser {
     /** Packet time (the analyzer's clock); an object, not a closure, so a connection allocates none. */
     private readonly clock: { now(): Micros },
   ) {}
+
+  private ownNotes(): string[] {
+    if (this.carryNotes === NO_NOTES) this.carryNotes = [];
+    return this.carryNotes;
+  }
 
   /** Whether a message is under way (some of its bytes seen). */
   get busy(): boolean {
@@ -184,7 +194,7 @@ export class MessageParser {
     const firstLine = buf.toString('utf8', off, lineEnd);
     if (!parseStartLine(firstLine, probe)) {
       // not HTTP: skip to the next thing that looks like a message start
-      this.carryNotes.push(`Dropped data that is not an HTTP ${this.kind}`);
+      this.ownNotes().push(`Dropped data that is not an HTTP ${this.kind}`);
       this.state = 'resync';
       return lineEnd + 2;
     }
@@ -202,10 +212,10 @@ export class MessageParser {
     m.size = m.rawHeaders.length;
     if (this.carryNotes.length > 0) {
       m.notes.push(...this.carryNotes);
-      this.carryNotes = [];
+      this.carryNotes = NO_NOTES;
     }
     this.msg = m;
-    this.bodyParts = [];
+    this.bodyParts = NO_PARTS;
     this.bodySaved = 0;
     const noBody = this.events.onHeaders(m);
     const next = end + 4;
@@ -256,7 +266,7 @@ export class MessageParser {
     }
     if (room <= 0) return;
     const kept = Buffer.from(part.subarray(0, room));
-    this.bodyParts.push(kept);
+    (this.bodyParts === NO_PARTS ? (this.bodyParts = []) : this.bodyParts).push(kept);
     this.bodySaved += kept.length;
   }
 
@@ -265,7 +275,7 @@ export class MessageParser {
     m.endTs = this.clock.now();
     m.body = this.bodyParts.length === 1 ? (this.bodyParts[0] ?? Buffer.alloc(0)) : Buffer.concat(this.bodyParts);
     this.msg = null;
-    this.bodyParts = [];
+    this.bodyParts = NO_PARTS;
     this.bodySaved = 0;
     this.remaining = 0;
     this.state = 'idle';
@@ -291,7 +301,7 @@ export class MessageParser {
       if (!this.msg.notes.includes(note)) this.msg.notes.push(note);
       this.complete();
     } else if (!this.carryNotes.includes(note)) {
-      this.carryNotes.push(note);
+      this.ownNotes().push(note);
     }
     this.state = 'resync';
     return resumeAt;
@@ -299,7 +309,7 @@ export class MessageParser {
 
   private drop(note: string, resumeAt: number): number {
     this.msg = null;
-    this.carryNotes.push(note);
+    this.ownNotes().push(note);
     this.state = 'resync';
     return resumeAt;
   }
@@ -338,7 +348,7 @@ export class MessageParser {
         m.size += this.remaining;
         this.complete();
         // the rest of the gap was the start of the next message
-        this.carryNotes.push(this.lossNote());
+        this.ownNotes().push(this.lossNote());
         this.state = 'resync';
         return false;
       case 'bodyClose':
