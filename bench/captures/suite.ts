@@ -141,6 +141,9 @@ interface Ports {
   readonly redis: number[];
 }
 
+/** The node flags of bin/packetbeat's shebang: measured as a user runs it. */
+export const PACKETBEAT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+
 /** The protocol ports of the corpus: defaults plus the ports the recordings used. */
 function corpusPorts(corpus: Corpus): Ports {
   const http = new Set([80]);
@@ -339,7 +342,7 @@ async function runOurs(
   fs.writeFileSync(cfgFile, configYaml(config, ports, outDir));
   try {
     if (!fs.existsSync(path.join(path.dirname(tools.packetbeat), '../dist/src/main.js'))) return skipped(entry, tool, 'packetbeat is not built (npm run build)');
-    const args = [tools.packetbeat, '-c', cfgFile, '--path.home', home, '-I', file, '-t', '-e', ...(loops !== 1 ? ['-l', String(loops)] : [])];
+    const args = [...PACKETBEAT_NODE_FLAGS, tools.packetbeat, '-c', cfgFile, '--path.home', home, '-I', file, '-t', '-e', ...(loops !== 1 ? ['-l', String(loops)] : [])];
     const r = await measure(tools.node, args, { cwd: home, timeoutMs: 30 * 60_000, ...(sampleRss ? { sampleRssMs: 100 } : {}) });
     const metrics = totalMetrics(r.stderr);
     if (r.exitCode !== 0 || metrics === undefined) return skipped(entry, tool, `packetbeat failed: ${failureText(r)}`);

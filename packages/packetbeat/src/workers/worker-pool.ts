@@ -124,7 +124,11 @@ export class WorkerPool implements PacketSink {
     const workers: Worker[] = [];
     const ready: Promise<void>[] = [];
     for (let index = 0; index < options.workers; index++) {
-      const worker = new Worker(new URL('./worker-main.js', import.meta.url), { workerData: { ...options.settings, index } satisfies WorkerSettings });
+      // The same young generation as the main thread's (bin/packetbeat): events die young.
+      const worker = new Worker(new URL('./worker-main.js', import.meta.url), {
+        workerData: { ...options.settings, index } satisfies WorkerSettings,
+        resourceLimits: { maxYoungGenerationSizeMb: 192 },
+      });
       workers.push(worker);
       ready.push(
         new Promise<void>((resolve, reject) => {
