@@ -68,6 +68,25 @@ describe('packetbeat.workers: connections sharded over worker threads', function
     expect(documents).to.be.above(40);
   });
 
+  it('with processors, fields and tags configured, the coordinator applies them: the same documents as one thread', async () => {
+    const configured = [
+      ...protocols.slice(0, 3),
+      '    fields: {team: web}',
+      '    tags: [frontend]',
+      '    processors:',
+      '      - drop_event.when.equals.http.response.status_code: 404',
+      ...protocols.slice(3),
+      'fields: {site: lab}',
+      'processors:',
+      '  - add_tags: {tags: [global]}',
+    ];
+    const single = await replayCapture(sample, [...configured, 'packetbeat.workers: 1']);
+    const sharded = await replayCapture(sample, [...configured, 'packetbeat.workers: 2']);
+    expect(single.some((d) => d['fields.team'] === 'web' && Array.isArray(d['tags']) && (d['tags'] as string[]).includes('frontend'))).to.equal(true);
+    expect(single.every((d) => d['fields.site'] === 'lab')).to.equal(true);
+    expect(sharded.map(canonical).sort()).to.deep.equal(single.map(canonical).sort());
+  });
+
   it('packetbeat.workers: 0 means one per core; a negative count is a config error', async () => {
     const docs = await replayCapture(sample, [...protocols, 'packetbeat.workers: 0']);
     expect(docs.length).to.be.above(6);

@@ -1,6 +1,6 @@
 // The public API of libbeat: what a beat (or a plugin) builds on.
 export type { BeatEvent, EventFields } from './event.js';
-export { createEvent } from './event.js';
+export { createEvent, EncodedEvent } from './event.js';
 export { BeatError, ErrorCodes, isBeatError, errorMessage, type ErrorCode } from './errors.js';
 export { getField, putField, deleteField, hasField, mergeFields, deepClone, flattenFields, isPlainObject } from './common/fields.js';
 

@@ -35,9 +35,27 @@ export class PacketbeatBeater implements Beater {
     private readonly internalNetworks: ReadonlyArray<ReturnType<typeof compileNetwork>>,
   ) {}
 
+  /** No processors, fields or tags anywhere (global, per protocol, flows): events need only the beat's own fields. */
+  private nothingToProcess(): boolean {
+    const { config } = this.setup;
+    const empty = (key: string): boolean => {
+      const v = config.get<unknown>(key);
+      return v === undefined || v === null || (Array.isArray(v) ? v.length === 0 : typeof v === 'object' && Object.keys(v).length === 0);
+    };
+    if (!['processors', 'fields', 'tags', 'packetbeat.flows.processors', 'packetbeat.flows.fields', 'packetbeat.flows.tags'].every(empty)) return false;
+    return this.protocols.every((p) => p.processors.length === 0 && Object.keys(p.config.fields).length === 0 && p.config.tags.length === 0);
+  }
+
   /** `packetbeat.flows.*`: its own pipeline client, with the flows' fields, tags and processors. */
-  private flowSettings(ctx: BeaterContext, mode: 'default' | 'drop_if_full'): { client: PipelineClient; timeoutUs: number; periodUs: number } {
+  private flowSettings(ctx: BeaterContext, mode: 'default' | 'drop_if_full', preprocessed = false): { client: PipelineClient; timeoutUs: number; periodUs: number } {
     const { config, info, logger } = this.setup;
+    if (preprocessed) {
+      return {
+        client: ctx.pipeline.connect({ mode, preprocessed: true }),
+        timeoutUs: (parseDuration(config.get('packetbeat.flows.timeout')) ?? 30_000) * 1000,
+        periodUs: (parseDuration(config.get('packetbeat.flows.period')) ?? 10_000) * 1000,
+      };
+    }
     const processors = createProcessors(config.get('packetbeat.flows.processors'), { beat: info, logger: logger.named('processors') }, undefined, 'packetbeat.flows.processors');
     return {
       client: ctx.pipeline.connect({
@@ -63,18 +81,18 @@ export class PacketbeatBeater implements Beater {
 
     // A file replay waits for the queue rather than dropping; live capture never stalls: a full queue drops and counts.
     const mode = live ? 'drop_if_full' : 'default';
-    const clients = this.protocols.map((p) =>
-      ctx.pipeline.connect({
-        mode,
-        processors: p.processors,
-        fields: p.config.fields,
-        fieldsUnderRoot: p.config.fields_under_root,
-        tags: p.config.tags,
-      }),
-    );
-    const flows = config.get<boolean>('packetbeat.flows.enabled') ? this.flowSettings(ctx, mode) : undefined;
-    const ignoreOutgoingFrom = config.get<boolean>('packetbeat.ignore_outgoing') ? localAddresses() : undefined;
     const workers = workerCount(config.get<number>('packetbeat.workers'));
+    // Workers encode the documents themselves when nothing is configured to process them.
+    const encoded = workers > 1 && this.nothingToProcess();
+    const clients = this.protocols.map((p) =>
+      ctx.pipeline.connect(
+        encoded
+          ? { mode, preprocessed: true }
+          : { mode, processors: p.processors, fields: p.config.fields, fieldsUnderRoot: p.config.fields_under_root, tags: p.config.tags },
+      ),
+    );
+    const flows = config.get<boolean>('packetbeat.flows.enabled') ? this.flowSettings(ctx, mode, encoded) : undefined;
+    const ignoreOutgoingFrom = config.get<boolean>('packetbeat.ignore_outgoing') ? localAddresses() : undefined;
     let analysis: Analysis;
     if (workers > 1) {
       const pool = await WorkerPool.start({
@@ -87,6 +105,7 @@ export class PacketbeatBeater implements Beater {
           ...(ignoreOutgoingFrom !== undefined ? { ignoreOutgoingFrom: [...ignoreOutgoingFrom] } : {}),
           ...(flows !== undefined ? { flows: { timeoutUs: flows.timeoutUs, periodUs: flows.periodUs } } : {}),
           debug: ctx.logger.isDebugEnabled(),
+          encoded,
         },
         clients: flows !== undefined ? [...clients, flows.client] : clients,
         protocolClients: clients.length,
@@ -94,7 +113,7 @@ export class PacketbeatBeater implements Beater {
         metrics: ctx.metrics,
         live,
       });
-      ctx.logger.info(`analyzing with ${workers} worker threads`);
+      ctx.logger.info(`analyzing with ${workers} worker threads`, { documents_encoded_in_workers: encoded });
       analysis = poolAnalysis(pool);
     } else {
       analysis = engineAnalysis(

@@ -8,6 +8,8 @@ export interface StreamBufferOptions {
 
 const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
 const DEFAULT_INITIAL_CAPACITY = 256;
+/** An emptied buffer keeps an allocation up to this size. */
+const KEEP_BYTES = 1024;
 const EMPTY = new Uint8Array(0);
 
 /**
@@ -18,8 +20,8 @@ const EMPTY = new Uint8Array(0);
  *
  * Memory: the buffer copies appended bytes once, moves the unconsumed tail
  * to the front (compacts) before it grows, grows by doubling up to
- * `maxBytes`, and lets go of its allocation whenever it becomes empty (an
- * idle connection holds no buffer memory).
+ * `maxBytes`, and lets go of its allocation when it becomes empty, unless it
+ * is small (1 KiB at most, kept for the next packet).
  *
  * Overflow: an `append` that would take the buffer past `maxBytes` appends
  * nothing and returns `false`; `overflows` and `droppedBytes` count it. The
@@ -209,10 +211,10 @@ export class StreamBuffer {
   private reset(): void {
     this.start = 0;
     this.end = 0;
-    // An empty buffer keeps no allocation: an idle connection costs no buffer
-    // memory (hundreds of thousands of them are common), and a message that
-    // arrives whole allocates just what it needs.
-    this.buf = EMPTY;
+    // A small allocation is kept for the next bytes (no allocation per
+    // packet); a large one is let go, so idle connections (hundreds of
+    // thousands are common) hold at most KEEP_BYTES each.
+    if (this.buf.length > KEEP_BYTES) this.buf = EMPTY;
   }
 
   private check(offset: number, length: number): void {

@@ -127,13 +127,15 @@ describe('protocol-sdk: StreamBuffer', () => {
     expect(text(sb.view())).to.equal(expected);
   });
 
-  it('holds no allocation once emptied, however small (idle connections cost no buffer memory)', () => {
+  it('keeps a small allocation once emptied (no allocation per packet), lets a large one go', () => {
     const sb = new StreamBuffer();
     sb.append(Uint8Array.of(1, 2, 3));
     expect(sb.capacity).to.equal(256);
-    sb.consume(2);
+    sb.consume(3);
     expect(sb.capacity).to.equal(256);
-    sb.consume(1);
+    sb.append(new Uint8Array(3000));
+    expect(sb.capacity).to.equal(4096);
+    sb.consume(3000);
     expect(sb.capacity).to.equal(0);
   });
 

@@ -185,7 +185,7 @@ export class JsonEncoder implements Encoder {
     // Everything that can throw runs before the first append.
     const prefix = this.prefix(event);
     const meta = this.hasMeta(event) ? JSON.stringify(this.metadata(event)) : this.metaJson;
-    const body = JSON.stringify(event.fields) as string | undefined;
+    const body: string | undefined = event.encodedFields ?? JSON.stringify(event.fields);
     const esc = this.escapeHtml;
     out.append(esc ? escapeHtml(prefix) : prefix);
     out.append(esc ? escapeHtml(meta) : meta);
@@ -211,7 +211,7 @@ export class JsonEncoder implements Encoder {
   private encodeCompact(event: BeatEvent): string {
     const prefix = this.prefix(event);
     const meta = this.hasMeta(event) ? JSON.stringify(this.metadata(event)) : this.metaJson;
-    const body = JSON.stringify(event.fields) as string | undefined;
+    const body: string | undefined = event.encodedFields ?? JSON.stringify(event.fields);
     if (body === undefined || body.length <= 2) return `${prefix}${meta}}`;
     return `${prefix}${meta},${body.slice(1)}`;
   }

@@ -63,6 +63,8 @@ export class Client implements PipelineClient, QueueProducer {
   private readonly metrics: PipelineMetrics;
   private readonly logger: Logger;
   private readonly chain: readonly Processor[];
+  /** Events arrive final (see `ClientOptions.preprocessed`). */
+  private readonly preprocessed: boolean;
   private readonly onAck: ((count: number) => void) | undefined;
   private readonly onDrop: ((count: number, reason: string) => void) | undefined;
 
@@ -83,6 +85,10 @@ export class Client implements PipelineClient, QueueProducer {
     this.onAck = options.onAck;
     this.onDrop = options.onDrop;
     const chain: Processor[] = [];
+    this.preprocessed = options.preprocessed === true;
+    if (this.preprocessed && ((options.tags?.length ?? 0) > 0 || Object.keys(options.fields ?? {}).length > 0 || (options.processors?.length ?? 0) > 0)) {
+      throw new Error('a preprocessed client takes no processors, fields or tags: its producer applies them');
+    }
     if (options.tags !== undefined && options.tags.length > 0) chain.push(tagsProcessor(options.tags));
     if (options.fields !== undefined && Object.keys(options.fields).length > 0) {
       chain.push(fieldsProcessor(options.fields, options.fieldsUnderRoot === true));
@@ -99,6 +105,7 @@ export class Client implements PipelineClient, QueueProducer {
   publish(event: BeatEvent): PublishResult {
     this.metrics.eventsTotal.value++;
     if (this.closedFlag) return this.host.refuse(this, 'client closed');
+    if (this.preprocessed) return this.host.accept(this, event);
     let e: BeatEvent | null = event;
     try {
       for (const p of this.chain) {

@@ -20,6 +20,13 @@ export interface ClientOptions {
   readonly fieldsUnderRoot?: boolean;
   /** Appended to the event's `tags`. */
   readonly tags?: readonly string[];
+  /**
+   * Events arrive final: processors, fields, tags and the beat's own fields
+   * were applied by the producer (a worker thread). Neither this client's
+   * nor the pipeline's processing runs; `processors`, `fields` and `tags`
+   * must then be empty.
+   */
+  readonly preprocessed?: boolean;
   /** Called in publish order with the number of events the output acknowledged. */
   readonly onAck?: (count: number) => void;
   /** Called when events of this client are given up (full queue, retries exhausted, shutdown). */

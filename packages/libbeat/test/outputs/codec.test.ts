@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { isBeatError } from '../../src/errors.js';
-import type { BeatEvent } from '../../src/event.js';
+import { EncodedEvent, type BeatEvent } from '../../src/event.js';
 import { createEncoder, encodeLines, encodeLinesInto, FormatEncoder, JsonEncoder, LineBuffer, formatLocalTimestamp } from '../../src/outputs/codec.js';
 import { TEST_BEAT } from './helpers.js';
 
@@ -21,6 +21,18 @@ describe('outputs: codec', () => {
     it('always prints milliseconds', () => {
       const event: BeatEvent = { timestamp: new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 0)), fields: { a: 1 } };
       expect(enc.encode(event)).to.equal(`{"@timestamp":"2024-01-02T03:04:05.000Z",${META},"a":1}`);
+    });
+
+    it('writes the text of an EncodedEvent as it is, and parses it only when fields are read', () => {
+      const text = '{"message":"pre","n":[1,2]}';
+      const event = new EncodedEvent(TS, text, { index: 'x' });
+      expect(enc.encode(event)).to.equal(`{"@timestamp":"2024-05-17T10:11:12.345Z","@metadata":{"beat":"${TEST_BEAT.beat}","type":"_doc","version":"${TEST_BEAT.version}","index":"x"},"message":"pre","n":[1,2]}`);
+      expect(event.fields).to.deep.equal({ message: 'pre', n: [1, 2] });
+      // Setting fields drops the text: the new fields are what gets written.
+      event.fields = { message: 'changed' };
+      expect(event.encodedFields).to.equal(undefined);
+      expect(enc.encode(event)).to.match(/"message":"changed"}$/);
+      expect(new FormatEncoder('%{[message]}').encode(new EncodedEvent(TS, text))).to.equal('pre');
     });
 
     it('handles empty fields', () => {

@@ -8,6 +8,27 @@ function proc(name: string, run: (e: BeatEvent) => BeatEvent | null): Processor 
 }
 
 describe('publisher/client: processors, fields, tags', () => {
+  it('a preprocessed client passes events on untouched: no client or global processing', async () => {
+    const seen: BeatEvent[] = [];
+    const out = new ScriptedClient((b) => {
+      seen.push(...b.events);
+      b.ack();
+    });
+    const h = harness({ clients: [out], processors: [proc('global', (e) => ({ ...e, fields: { ...e.fields, global: true } }))], beatFields: { agent: { name: 'x' } } });
+    const c = h.pipeline.connect({ preprocessed: true });
+    expect(c.publish(ev(0))).to.equal('queued');
+    await until(() => seen.length === 1);
+    expect(seen[0]?.fields).to.deep.equal({ seq: 0 });
+    // The same event through an ordinary client gets both.
+    const plain = h.pipeline.connect();
+    plain.publish(ev(1));
+    await until(() => seen.length === 2);
+    expect(seen[1]?.fields).to.deep.include({ seq: 1, global: true, agent: { name: 'x' } });
+    expect(h.metric('libbeat.pipeline.events.published')).to.equal(2);
+    expect(() => h.pipeline.connect({ preprocessed: true, tags: ['t'] })).to.throw(/preprocessed client takes no processors, fields or tags/);
+    await h.pipeline.close(100);
+  });
+
   it('runs client processors, then global processors; null filters and is counted', async () => {
     const out = new ScriptedClient();
     const order: string[] = [];

@@ -12,13 +12,37 @@ export interface WorkerSettings {
   readonly ignoreOutgoingFrom?: readonly string[];
   readonly flows?: { readonly timeoutUs: number; readonly periodUs: number };
   readonly debug: boolean;
+  /**
+   * Nothing is configured to process events (no processors, fields or tags,
+   * global or per protocol): the worker adds the beat's own fields and
+   * encodes each document to JSON itself, and the coordinator publishes the
+   * text as it is (preprocessed clients, `EncodedEvent`s).
+   */
+  readonly encoded: boolean;
 }
 
 /**
  * One published event as it crosses to the coordinator:
- * [seq of the record that caused it, client index, @timestamp ms, fields, meta or 0].
+ * [seq of the record that caused it, client index, @timestamp ms, fields (their JSON text when encoded), meta or 0].
  */
-export type ForwardedEvent = [number, number, number, Record<string, unknown>, Record<string, unknown> | 0];
+export type ForwardedEvent = [number, number, number, Record<string, unknown> | string, Record<string, unknown> | 0];
+
+/**
+ * Encoded documents of a batch in columns: all the texts joined in one
+ * string (one copy across threads instead of one per document), where each
+ * ends, and per event its seq, client index and @timestamp ms.
+ */
+export interface EncodedBatch {
+  readonly text: string;
+  readonly ends: Uint32Array;
+  /** seq, client, ms for each event, one after the other. */
+  readonly numbers: Float64Array;
+  /** Event index and meta, for the few events that have meta. */
+  readonly metas: ReadonlyArray<readonly [number, Record<string, unknown>]>;
+}
+
+/** A batch of events: one JSON text of `ForwardedEvent[]` (fields as objects), or an encoded batch. */
+export type ForwardedEvents = string | EncodedBatch;
 
 export type ToWorker =
   | { readonly type: 'batch'; readonly buffer: ArrayBuffer; readonly used: number }
@@ -28,6 +52,6 @@ export type FromWorker =
   | { readonly type: 'ready' }
   | { readonly type: 'failed'; readonly message: string }
   /** A batch is done: its buffer comes back, with the events it caused (JSON of ForwardedEvent[]). */
-  | { readonly type: 'done'; readonly buffer: ArrayBuffer; readonly events: string; readonly metrics?: ReadonlyArray<[string, unknown]> }
-  | { readonly type: 'finished'; readonly events: string; readonly metrics: ReadonlyArray<[string, unknown]> }
+  | { readonly type: 'done'; readonly buffer: ArrayBuffer; readonly events: ForwardedEvents; readonly metrics?: ReadonlyArray<[string, unknown]> }
+  | { readonly type: 'finished'; readonly events: ForwardedEvents; readonly metrics: ReadonlyArray<[string, unknown]> }
   | { readonly type: 'log'; readonly level: 'debug' | 'info' | 'warn' | 'error'; readonly logger: string; readonly message: string; readonly fields?: Record<string, unknown> };

@@ -6,11 +6,11 @@
  * that caused them so the coordinator can publish them in capture order.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { compileNetwork, MetricsRegistry, type BeatEvent, type LogFields, type Logger, type PipelineClient, type PublishResult } from '@packetbeat-ts/libbeat';
+import { beatFieldsProcessor, compileNetwork, MetricsRegistry, type BeatEvent, type LogFields, type Logger, type PipelineClient, type PublishResult } from '@packetbeat-ts/libbeat';
 import { PacketEngine } from '../engine/engine.js';
 import { builtinProtocols } from '../protocols/builtins.js';
 import { loadProtocols } from '../protocols/loader.js';
-import type { ForwardedEvent, FromWorker, ToWorker, WorkerSettings } from './messages.js';
+import type { ForwardedEvent, ForwardedEvents, FromWorker, ToWorker, WorkerSettings } from './messages.js';
 import { readBatch, type RecordVisitor } from './packet-batch.js';
 
 const port = parentPort;
@@ -48,10 +48,18 @@ class ForwardingLogger implements Logger {
 let currentSeq = 0;
 let outbox: ForwardedEvent[] = [];
 
+/** With `settings.encoded`, the beat's own fields (agent, ecs, host) are added here, as the coordinator's pipeline would. */
+const beatFields = settings.encoded ? beatFieldsProcessor(settings.beat) : undefined;
+
 class ForwardingClient implements PipelineClient {
   constructor(private readonly index: number) {}
   publish(event: BeatEvent): PublishResult {
-    outbox.push([currentSeq, this.index, event.timestamp.getTime(), event.fields, event.meta ?? 0]);
+    if (beatFields !== undefined) {
+      beatFields.run(event);
+      outbox.push([currentSeq, this.index, event.timestamp.getTime(), JSON.stringify(event.fields), event.meta ?? 0]);
+    } else {
+      outbox.push([currentSeq, this.index, event.timestamp.getTime(), event.fields, event.meta ?? 0]);
+    }
     return 'queued';
   }
   waitForSpace(): Promise<void> {
@@ -99,10 +107,27 @@ async function start(): Promise<void> {
   };
 
   let lastMetrics = 0;
-  const take = (): string => {
-    const events = outbox.length === 0 ? '' : JSON.stringify(outbox);
+  const take = (): { events: ForwardedEvents; transfer: ArrayBuffer[] } => {
+    const events = outbox;
     outbox = [];
-    return events;
+    if (events.length === 0) return { events: '', transfer: [] };
+    if (!settings.encoded) return { events: JSON.stringify(events), transfer: [] };
+    const ends = new Uint32Array(events.length);
+    const numbers = new Float64Array(events.length * 3);
+    const metas: Array<[number, Record<string, unknown>]> = [];
+    const texts: string[] = new Array<string>(events.length);
+    let end = 0;
+    events.forEach(([seq, client, ms, text, meta], i) => {
+      const t = text as string;
+      texts[i] = t;
+      end += t.length;
+      ends[i] = end;
+      numbers[i * 3] = seq;
+      numbers[i * 3 + 1] = client;
+      numbers[i * 3 + 2] = ms;
+      if (meta !== 0) metas.push([i, meta]);
+    });
+    return { events: { text: texts.join(''), ends, numbers, metas }, transfer: [ends.buffer, numbers.buffer] };
   };
   port?.on('message', (message: ToWorker) => {
     if (message.type === 'batch') {
@@ -110,11 +135,13 @@ async function start(): Promise<void> {
       const now = Date.now();
       const metrics = now - lastMetrics >= METRICS_PERIOD_MS ? metricsSnapshot(registry) : undefined;
       if (metrics !== undefined) lastMetrics = now;
-      send({ type: 'done', buffer: message.buffer, events: take(), ...(metrics !== undefined ? { metrics } : {}) }, [message.buffer]);
+      const { events, transfer } = take();
+      send({ type: 'done', buffer: message.buffer, events, ...(metrics !== undefined ? { metrics } : {}) }, [message.buffer, ...transfer]);
     } else {
       currentSeq = message.seq;
       engine.finish(message.nowUs);
-      send({ type: 'finished', events: take(), metrics: metricsSnapshot(registry) });
+      const { events, transfer } = take();
+      send({ type: 'finished', events, metrics: metricsSnapshot(registry) }, transfer);
     }
   });
   send({ type: 'ready' });

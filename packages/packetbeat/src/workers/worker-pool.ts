@@ -1,11 +1,11 @@
 import { Worker } from 'node:worker_threads';
-import { BeatError, ErrorCodes, errorMessage, type Counter, type Logger, type MetricsRegistry, type PipelineClient } from '@packetbeat-ts/libbeat';
+import { BeatError, EncodedEvent, ErrorCodes, errorMessage, type Counter, type Logger, type MetricsRegistry, type PipelineClient } from '@packetbeat-ts/libbeat';
 import type { PacketSink } from '../capture/packet-sink.js';
 import { DecodedPacket } from '../decode/decoded-packet.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { hashPacket } from '../decode/ip-text.js';
 import { packetMicros } from '../publish/timestamps.js';
-import type { ForwardedEvent, FromWorker, WorkerSettings } from './messages.js';
+import type { EncodedBatch, ForwardedEvent, ForwardedEvents, FromWorker, WorkerSettings } from './messages.js';
 import { BatchWriter, recordBytes, RecordKind } from './packet-batch.js';
 
 export interface WorkerPoolOptions {
@@ -319,8 +319,9 @@ export class WorkerPool implements PacketSink {
     }
   }
 
-  private receive(shard: Shard, json: string): void {
-    if (json !== '') shard.chunks.push(JSON.parse(json) as ForwardedEvent[]);
+  private receive(shard: Shard, events: ForwardedEvents): void {
+    if (typeof events !== 'string') shard.chunks.push(unpackEncoded(events));
+    else if (events !== '') shard.chunks.push(JSON.parse(events) as ForwardedEvent[]);
   }
 
   /** The shard's next unpublished event, moving on to its next chunk when one is used up. */
@@ -365,7 +366,14 @@ export class WorkerPool implements PacketSink {
   private publish([, clientIndex, timestampMs, fields, meta]: ForwardedEvent): void {
     const client = this.clients[clientIndex];
     if (client === undefined) return;
-    const result = client.publish(meta === 0 ? { timestamp: new Date(timestampMs), fields } : { timestamp: new Date(timestampMs), fields, meta });
+    const timestamp = new Date(timestampMs);
+    const event =
+      typeof fields === 'string'
+        ? new EncodedEvent(timestamp, fields, meta === 0 ? undefined : meta)
+        : meta === 0
+          ? { timestamp, fields }
+          : { timestamp, fields, meta };
+    const result = client.publish(event);
     if (result === 'held') this.pipelineHeld = true;
     if (clientIndex < this.protocolClients) {
       if (result === 'dropped') this.counters.transactionsDropped.value++;
@@ -408,4 +416,21 @@ function addMetric(a: unknown, b: unknown): unknown {
     return out;
   }
   return a;
+}
+
+/** An encoded batch back to one entry per event; each document is a slice of the batch text (no copy). */
+function unpackEncoded(batch: EncodedBatch): ForwardedEvent[] {
+  const { text, ends, numbers } = batch;
+  const out = new Array<ForwardedEvent>(ends.length);
+  let start = 0;
+  for (let i = 0; i < ends.length; i++) {
+    const end = ends[i] as number;
+    out[i] = [numbers[i * 3] as number, numbers[i * 3 + 1] as number, numbers[i * 3 + 2] as number, text.slice(start, end), 0];
+    start = end;
+  }
+  for (const [i, meta] of batch.metas) {
+    const e = out[i];
+    if (e !== undefined) e[4] = meta;
+  }
+  return out;
 }

@@ -294,7 +294,7 @@ export class ElasticsearchClient implements OutputClient {
     if (Number.isNaN(ms)) return { error: 'event has an invalid @timestamp' };
     let fields: string | undefined;
     try {
-      fields = JSON.stringify(event.fields); // undefined for odd values at runtime
+      fields = event.encodedFields ?? JSON.stringify(event.fields); // undefined for odd values at runtime
     } catch (err) {
       return { error: errorMessage(err) };
     }

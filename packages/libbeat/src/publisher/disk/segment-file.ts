@@ -49,9 +49,10 @@ export function decodeSegmentHeader(b: Buffer): number | undefined {
 
 /** One event as a frame (header and payload). */
 export function encodeFrame(event: BeatEvent): Buffer {
-  const record: { t: number; f: EventFields; m?: EventFields } = { t: event.timestamp.getTime(), f: event.fields };
-  if (event.meta !== undefined) record.m = event.meta;
-  const json = JSON.stringify(record);
+  const t = event.timestamp.getTime();
+  const meta = event.meta === undefined ? '' : `,"m":${JSON.stringify(event.meta)}`;
+  // Fields already encoded (an EncodedEvent) go in as they are.
+  const json = `{"t":${Number.isFinite(t) ? t : 'null'},"f":${event.encodedFields ?? JSON.stringify(event.fields)}${meta}}`;
   const length = Buffer.byteLength(json);
   const frame = Buffer.allocUnsafe(FRAME_HEADER_BYTES + length);
   frame.write(json, FRAME_HEADER_BYTES, 'utf8');
