@@ -11,9 +11,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Redis } from 'ioredis';
 import { errorText, readStatusKb, run, stopChild, waitFor, waitForStable } from './proc.js';
-import type { Progress } from './record.js';
+import { deleteRedisKeys, type Progress } from './record.js';
 import { PACKETBEAT_NODE_FLAGS, totalMetrics, type Tools } from './suite.js';
 
 export interface LiveLevel {
@@ -90,22 +89,9 @@ function dirBytes(dir: string): number {
   return fs.readdirSync(dir).reduce((n, f) => n + fs.statSync(path.join(dir, f)).size, 0);
 }
 
+/** Best effort: the keys are small and namespaced. */
 async function deleteKeys(prefix: string): Promise<void> {
-  const r = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
-  r.on('error', () => undefined);
-  try {
-    await r.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await r.unlink(...keys);
-    } while (cursor !== '0');
-  } catch {
-    // Best effort: the keys are small and namespaced.
-  } finally {
-    r.disconnect();
-  }
+  await deleteRedisKeys(prefix).catch(() => undefined);
 }
 
 async function runLevel(tools: Tools, level: LiveLevel): Promise<LiveResult> {

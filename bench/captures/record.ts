@@ -227,7 +227,7 @@ export async function recordHttp(tools: RecordTools, file: string, requests: num
 
 const REDIS_PREFIX = 'pbts:bench:';
 
-async function deleteRedisKeys(prefix: string): Promise<void> {
+export async function deleteRedisKeys(prefix: string): Promise<void> {
   const r = new Redis({ host: '127.0.0.1', port: 6379, lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false, retryStrategy: () => null });
   r.on('error', () => undefined); // reported by the rejected calls
   try {

@@ -1,5 +1,6 @@
 import type { BeatEvent } from '../event.js';
 import type { Logger } from '../logging/logger.js';
+import { BatchWaiters } from './batch-waiters.js';
 import { QueueBatch, type BatchSettler } from './batch.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import type { EventQueue, QueueProducer } from './event-queue.js';
@@ -68,9 +69,8 @@ export class MemQueue implements EventQueue, BatchSettler {
   private retrySlots: number[] = [];
   private retryPos = 0;
 
-  /** Idle output workers waiting for a batch; `null` tells them to stop. */
-  private waiters: ((batch: QueueBatch | null) => void)[] = [];
-  private dispatchScheduled = false;
+  /** Idle output workers waiting for a batch. */
+  private readonly waiting = new BatchWaiters(() => this.takeBatch());
   private flushTimer: NodeJS.Timeout | undefined;
   private closing = false;
   private stopped = false;
@@ -80,13 +80,10 @@ export class MemQueue implements EventQueue, BatchSettler {
   /** Queued events given up (retries, output drops, shutdown), over the queue's life. */
   droppedTotal = 0;
 
-  private readonly dispatchBound = (): void => {
-    this.dispatch();
-  };
   private readonly flushTimerBound = (): void => {
     this.flushTimer = undefined;
     this.due = this.ready;
-    this.dispatch();
+    this.waiting.dispatch();
   };
 
   constructor(options: MemQueueOptions) {
@@ -149,7 +146,7 @@ export class MemQueue implements EventQueue, BatchSettler {
     this.m.queueFilledEvents.value = count + 1;
     this.m.queueFilledPct.value = (count + 1) / this.capacity;
     if (ready >= this.minEvents || this.closing) {
-      if (!this.dispatchScheduled && this.waiters.length > 0) this.scheduleDispatch();
+      this.waiting.schedule();
     }
     if (this.useTimer && this.flushTimer === undefined && !this.closing) {
       this.flushTimer = setTimeout(this.flushTimerBound, this.flushTimeoutMs);
@@ -193,9 +190,7 @@ export class MemQueue implements EventQueue, BatchSettler {
   /** Waits for the next batch (`null` once the queue stopped). Call after `takeBatch()` returned `undefined`. */
   waitBatch(): Promise<QueueBatch | null> {
     if (this.stopped) return Promise.resolve(null);
-    return new Promise<QueueBatch | null>((resolve) => {
-      this.waiters.push(resolve);
-    });
+    return this.waiting.wait();
   }
 
   /** Shutdown: everything queued becomes ready now, regardless of `flush.min_events`. */
@@ -203,7 +198,7 @@ export class MemQueue implements EventQueue, BatchSettler {
     if (this.closing) return;
     this.closing = true;
     this.clearFlushTimer();
-    this.scheduleDispatch();
+    this.waiting.schedule();
   }
 
   /**
@@ -216,9 +211,7 @@ export class MemQueue implements EventQueue, BatchSettler {
     if (this.stopped) return 0;
     this.stopped = true;
     this.clearFlushTimer();
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w(null);
+    this.waiting.stopAll();
 
     const pending: number[] = [];
     let inFlight = 0;
@@ -262,7 +255,7 @@ export class MemQueue implements EventQueue, BatchSettler {
     batch.failed = n > 0;
     this.retryOrDrop(slots);
     this.ackLoop();
-    this.scheduleDispatch();
+    this.waiting.schedule();
   }
 
   settleRetryEvents(batch: QueueBatch, failed: readonly BeatEvent[], dropped: readonly BeatEvent[]): void {
@@ -294,7 +287,7 @@ export class MemQueue implements EventQueue, BatchSettler {
       this.retryOrDrop(retry);
     }
     this.ackLoop();
-    if (retry.length > 0) this.scheduleDispatch();
+    if (retry.length > 0) this.waiting.schedule();
   }
 
   settleDrop(batch: QueueBatch, reason: string): void {
@@ -438,23 +431,7 @@ export class MemQueue implements EventQueue, BatchSettler {
     producer.deliverAcks(n);
   }
 
-  private scheduleDispatch(): void {
-    if (this.dispatchScheduled || this.waiters.length === 0) return;
-    this.dispatchScheduled = true;
-    queueMicrotask(this.dispatchBound);
-  }
 
-  /** Hands ready batches to idle workers. */
-  private dispatch(): void {
-    this.dispatchScheduled = false;
-    while (this.waiters.length > 0) {
-      const batch = this.takeBatch();
-      if (batch === undefined) return;
-      const waiter = this.waiters.shift();
-      if (waiter !== undefined) waiter(batch);
-      if (batch === null) return;
-    }
-  }
 
   private clearFlushTimer(): void {
     if (this.flushTimer !== undefined) {

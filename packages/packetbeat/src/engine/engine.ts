@@ -5,7 +5,7 @@ import { DecodedPacket, type DecodeDrop } from '../decode/decoded-packet.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { formatIp } from '../decode/ip-text.js';
 import { transactionEvent, type InternalNetworkTest } from '../publish/transaction-event.js';
-import { packetMicros } from '../publish/timestamps.js';
+import { EngineClock } from './engine-clock.js';
 import { TcpTracker, type TcpBinding } from '../tcp/tcp-tracker.js';
 import { FlowTable } from '../flows/flow-table.js';
 import { pluginContext, type PluginHost } from './plugin-context.js';
@@ -37,7 +37,6 @@ export interface EngineOptions {
   };
 }
 
-const EXPIRE_INTERVAL_US = 1_000_000;
 /** Connections closed / flows reported per step at the end of a capture. */
 const FINISH_CHUNK = 1024;
 
@@ -63,8 +62,7 @@ export class PacketEngine implements PacketSink, PluginHost {
   private readonly udpPorts = new Int16Array(65536).fill(-1);
   /** The protocol that takes ICMP/ICMPv6 messages, if any. */
   private icmp: RunningProtocol | undefined;
-  private nowUs = 0;
-  private lastExpireUs = 0;
+  private readonly clock = new EngineClock();
   /** Set when a publish was held by a full queue: the source should wait for space. */
   backpressure = false;
   private readonly counters;
@@ -129,7 +127,7 @@ export class PacketEngine implements PacketSink, PluginHost {
   }
 
   now(): number {
-    return this.nowUs;
+    return this.clock.nowUs;
   }
 
   packet(data: Buffer, offset: number, capLen: number, origLen: number, tsSec: number, tsNsec: number, linkType: number): void {
@@ -137,9 +135,7 @@ export class PacketEngine implements PacketSink, PluginHost {
     const pkt = this.decoded;
     const drop = this.decoder.decode(data, offset, capLen, origLen, tsSec, tsNsec, linkType, pkt);
     if (drop !== null && drop !== 'unsupported_transport') return;
-    const now = packetMicros(tsSec, tsNsec);
-    if (now > this.nowUs) this.nowUs = now;
-    if (this.nowUs - this.lastExpireUs >= EXPIRE_INTERVAL_US) this.expire();
+    if (this.clock.advance(tsSec, tsNsec)) this.expire();
     this.analyze(pkt, drop);
   }
 
@@ -159,23 +155,23 @@ export class PacketEngine implements PacketSink, PluginHost {
       pkt.vlan0 = vlan0;
       pkt.vlan1 = vlan1;
     }
-    if (nowUs > this.nowUs) this.nowUs = nowUs;
+    if (nowUs > this.clock.nowUs) this.clock.nowUs = nowUs;
     this.analyze(pkt, drop);
   }
 
   private analyze(pkt: DecodedPacket, drop: DecodeDrop | null): void {
     // Flows count every IP packet, other transports (GRE, ESP…) included.
-    this.flows?.packet(pkt, this.nowUs);
+    this.flows?.packet(pkt, this.clock.nowUs);
     if (drop !== null) return;
-    if (pkt.protocol === 6) this.tcp.process(pkt, this.nowUs);
+    if (pkt.protocol === 6) this.tcp.process(pkt, this.clock.nowUs);
     else if (pkt.protocol === 17) this.udp(pkt);
     else if ((pkt.protocol === 1 || pkt.protocol === 58) && this.icmp !== undefined) this.icmpMessage(pkt, this.icmp);
   }
 
   /** Runs each analyzer's expiry (unanswered requests) on packet time. */
-  expire(now: number = this.nowUs): void {
-    if (Number.isFinite(now) && now > this.nowUs) this.nowUs = now;
-    this.lastExpireUs = now;
+  expire(now: number = this.clock.nowUs): void {
+    if (Number.isFinite(now) && now > this.clock.nowUs) this.clock.nowUs = now;
+    this.clock.expired(now);
     for (const run of this.running) run.analyzer.expire?.(now);
     if (Number.isFinite(now)) this.flows?.tick(now);
   }
@@ -183,10 +179,10 @@ export class PacketEngine implements PacketSink, PluginHost {
   /** End of the capture: close every connection, report what is pending, and every flow as final. */
   finish(nowUs?: number): void {
     // A worker learns the capture's last time from the coordinator.
-    if (nowUs !== undefined && nowUs > this.nowUs) this.nowUs = nowUs;
+    if (nowUs !== undefined && nowUs > this.clock.nowUs) this.clock.nowUs = nowUs;
     this.tcp.closeAll('end');
     this.expire(Number.POSITIVE_INFINITY);
-    this.flows?.finish(this.nowUs);
+    this.flows?.finish(this.clock.nowUs);
   }
 
   /**
@@ -196,7 +192,7 @@ export class PacketEngine implements PacketSink, PluginHost {
    * capture do not pile up as held events.
    */
   async finishPaced(nowUs?: number): Promise<void> {
-    if (nowUs !== undefined && nowUs > this.nowUs) this.nowUs = nowUs;
+    if (nowUs !== undefined && nowUs > this.clock.nowUs) this.clock.nowUs = nowUs;
     const pause = async (): Promise<void> => {
       if (this.backpressure) await this.waitForSpace();
       else await new Promise<void>((resolve) => setImmediate(resolve));
@@ -204,7 +200,7 @@ export class PacketEngine implements PacketSink, PluginHost {
     while (!this.tcp.closeSome('end', FINISH_CHUNK)) await pause();
     this.expire(Number.POSITIVE_INFINITY);
     if (this.flows !== undefined) {
-      while (!this.flows.finishSome(this.nowUs, FINISH_CHUNK)) await pause();
+      while (!this.flows.finishSome(this.clock.nowUs, FINISH_CHUNK)) await pause();
     }
   }
 

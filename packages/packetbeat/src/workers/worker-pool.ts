@@ -4,7 +4,7 @@ import type { PacketSink } from '../capture/packet-sink.js';
 import { DecodedPacket } from '../decode/decoded-packet.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { hashPacket } from '../decode/ip-text.js';
-import { packetMicros } from '../publish/timestamps.js';
+import { EngineClock } from '../engine/engine-clock.js';
 import type { EncodedBatch, ForwardedEvent, ForwardedEvents, FromWorker, WorkerSettings } from './messages.js';
 import { BatchWriter, recordBytes, RecordKind } from './packet-batch.js';
 
@@ -21,7 +21,6 @@ export interface WorkerPoolOptions {
   readonly live: boolean;
 }
 
-const EXPIRE_INTERVAL_US = 1_000_000;
 const BATCH_BYTES = 1 << 20;
 /** Batches in flight per worker before a file replay waits. */
 const MAX_IN_FLIGHT = 4;
@@ -69,8 +68,8 @@ export class WorkerPool implements PacketSink {
   private readonly live: boolean;
   private readonly counters: { packets: Counter; transactions: Counter; transactionsDropped: Counter; workerDrops: Counter };
   private seq = 0;
-  private nowUs = 0;
-  private lastExpireUs = 0;
+  /** The engine clock, kept here for all workers (see EngineClock). */
+  private readonly clock = new EngineClock();
   private flushScheduled = false;
   private pipelineHeld = false;
   private spaceWaiters: Array<() => void> = [];
@@ -168,10 +167,8 @@ export class WorkerPool implements PacketSink {
     const pkt = this.decoded;
     const drop = this.decoder.decode(data, offset, capLen, origLen, tsSec, tsNsec, linkType, pkt);
     if (drop !== null && drop !== 'unsupported_transport') return;
-    const now = packetMicros(tsSec, tsNsec);
-    if (now > this.nowUs) this.nowUs = now;
-    if (this.nowUs - this.lastExpireUs >= EXPIRE_INTERVAL_US) {
-      this.lastExpireUs = this.nowUs;
+    if (this.clock.advance(tsSec, tsNsec)) {
+      this.clock.expired(this.clock.nowUs);
       const seq = this.seq++;
       for (const shard of this.shards) this.write(shard, seq, RecordKind.EXPIRE, undefined, 0, 0, 0, 0, 0, 0, -1, -1);
     }
@@ -228,7 +225,7 @@ export class WorkerPool implements PacketSink {
             shard.finished = resolve;
             this.failureListeners.push(reject);
             shard.outstanding.push(seq);
-            shard.worker.postMessage({ type: 'finish', seq, nowUs: this.nowUs });
+            shard.worker.postMessage({ type: 'finish', seq, nowUs: this.clock.nowUs });
           }),
       ),
     );
@@ -270,7 +267,7 @@ export class WorkerPool implements PacketSink {
       shard.writer = writer;
       shard.writerFirstSeq = seq;
     }
-    writer.write(seq, this.nowUs, kind, data, offset, capLen, origLen, tsSec, tsNsec, linkType, vlan0, vlan1);
+    writer.write(seq, this.clock.nowUs, kind, data, offset, capLen, origLen, tsSec, tsNsec, linkType, vlan0, vlan1);
   }
 
   private send(shard: Shard): void {

@@ -4,6 +4,7 @@ import { crc32 } from 'node:zlib';
 import { BeatError, ErrorCodes, errorMessage } from '../../errors.js';
 import type { BeatEvent } from '../../event.js';
 import type { Logger } from '../../logging/logger.js';
+import { BatchWaiters } from '../batch-waiters.js';
 import { QueueBatch, type BatchSettler } from '../batch.js';
 import type { EventQueue, QueueProducer } from '../event-queue.js';
 import type { PipelineMetrics } from '../pipeline-metrics.js';
@@ -115,8 +116,8 @@ export class DiskQueue implements EventQueue, BatchSettler {
   private retryList: { frame: number; event: BeatEvent }[] = [];
   private readonly retries = new Map<number, number>();
 
-  private waiters: ((batch: QueueBatch | null) => void)[] = [];
-  private dispatchScheduled = false;
+  /** Idle output workers waiting for a batch. */
+  private readonly waiting = new BatchWaiters(() => this.takeBatch());
   private stopped = false;
 
   ackedTotal = 0;
@@ -125,9 +126,6 @@ export class DiskQueue implements EventQueue, BatchSettler {
   private readonly flushBound = (): void => {
     this.flushScheduled = false;
     this.flush();
-  };
-  private readonly dispatchBound = (): void => {
-    this.dispatch();
   };
 
   constructor(options: DiskQueueOptions) {
@@ -216,12 +214,12 @@ export class DiskQueue implements EventQueue, BatchSettler {
 
   waitBatch(): Promise<QueueBatch | null> {
     if (this.stopped) return Promise.resolve(null);
-    return new Promise<QueueBatch | null>((resolve) => this.waiters.push(resolve));
+    return this.waiting.wait();
   }
 
   setClosing(): void {
     this.flush();
-    this.scheduleDispatch();
+    this.waiting.schedule();
   }
 
   /**
@@ -234,9 +232,7 @@ export class DiskQueue implements EventQueue, BatchSettler {
     this.flush();
     this.stopped = true;
     if (this.writeRetry !== undefined) clearTimeout(this.writeRetry);
-    const waiters = this.waiters;
-    this.waiters = [];
-    for (const w of waiters) w(null);
+    this.waiting.stopAll();
     let inFlight = 0;
     for (let f = this.ackHead; f < this.readFrame; f++) if (!this.done.has(f)) inFlight++;
     this.m.outputActive.value -= inFlight - this.retryList.length;
@@ -279,7 +275,7 @@ export class DiskQueue implements EventQueue, BatchSettler {
     this.m.eventsRetry.value += n;
     this.retryList = resend.concat(this.retryList);
     this.advance();
-    this.scheduleDispatch();
+    this.waiting.schedule();
   }
 
   settleRetryEvents(batch: QueueBatch, failed: readonly BeatEvent[], dropped: readonly BeatEvent[]): void {
@@ -313,7 +309,7 @@ export class DiskQueue implements EventQueue, BatchSettler {
       this.retryOrDrop(retry);
     }
     this.advance();
-    if (retry.length > 0) this.scheduleDispatch();
+    if (retry.length > 0) this.waiting.schedule();
   }
 
   settleDrop(batch: QueueBatch, reason: string): void {
@@ -421,7 +417,7 @@ export class DiskQueue implements EventQueue, BatchSettler {
       if (start > 0) this.pending = start === pending.length ? [] : pending.slice(start);
     }
     this.updateFillMetrics();
-    this.scheduleDispatch();
+    this.waiting.schedule();
   }
 
   /** The segment to append to: the last one, or a new one when it is full (or absent). */
@@ -618,22 +614,7 @@ export class DiskQueue implements EventQueue, BatchSettler {
     this.m.queueFilledPct.value = this.maxSize > 0 ? Math.min(1, this.usedBytes / this.maxSize) : 0;
   }
 
-  private scheduleDispatch(): void {
-    if (this.dispatchScheduled || this.waiters.length === 0) return;
-    this.dispatchScheduled = true;
-    queueMicrotask(this.dispatchBound);
-  }
 
-  private dispatch(): void {
-    this.dispatchScheduled = false;
-    while (this.waiters.length > 0) {
-      const batch = this.takeBatch();
-      if (batch === undefined) return;
-      const waiter = this.waiters.shift();
-      if (waiter !== undefined) waiter(batch);
-      if (batch === null) return;
-    }
-  }
 }
 
 /** Writes all of `buffers` at `position`, however many calls that takes. */
