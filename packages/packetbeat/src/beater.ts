@@ -150,6 +150,7 @@ export class PacketbeatBeater implements Beater {
           signal: ctx.signal,
           logger: ctx.logger,
           metrics: ctx.metrics,
+          ignoreOutgoing: config.get<boolean>('packetbeat.interfaces.ignore_outgoing'),
         });
       } finally {
         await analysis.finish();

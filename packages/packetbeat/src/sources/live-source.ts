@@ -15,6 +15,8 @@ export interface LiveCaptureOptions {
   readonly logger: Logger;
   /** The beat's registry: the native source keeps the kernel's counts in `packetbeat.capture.*`. */
   readonly metrics?: MetricsRegistry;
+  /** `packetbeat.interfaces.ignore_outgoing`: only packets the interface receives (the native source; `cap` cannot). */
+  readonly ignoreOutgoing?: boolean;
 }
 
 /** The libpcap binding a live capture goes through. */
@@ -66,6 +68,7 @@ export async function captureLive(sink: PacketSink, options: LiveCaptureOptions)
     const device = resolveDevice(options.device, backend.binding.deviceList().map((d) => d.name));
     return captureLiveNative(backend.binding, sink, { ...options, device });
   }
+  if (options.ignoreOutgoing === true) options.logger.warn('packetbeat.interfaces.ignore_outgoing needs the native capture source; the cap fallback captures both directions');
   return captureLiveCap(backend.cap, sink, options);
 }
 

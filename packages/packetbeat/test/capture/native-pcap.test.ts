@@ -114,6 +114,23 @@ describe('native libpcap capture (live on lo)', function () {
     expect(lo?.addresses.map((a) => a.addr)).to.include('127.0.0.1');
   });
 
+  it("direction (packetbeat.interfaces.ignore_outgoing takes 'in'): on lo every packet is received, none is sent", async () => {
+    const udp = await udpPair();
+    try {
+      const inbound = openCapture({ filter: `udp dst port ${udp.port}`, direction: 'in' });
+      const outbound = openCapture({ filter: `udp dst port ${udp.port}`, direction: 'out' });
+      opened.push(inbound.handle, outbound.handle);
+      for (let i = 0; i < 3; i++) await udp.send(Buffer.from('direction'));
+      await until(() => inbound.packets.length >= 3);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      outbound.handle.readNow();
+      expect(inbound.packets).to.have.length(3);
+      expect(outbound.packets).to.have.length(0);
+    } finally {
+      udp.close();
+    }
+  });
+
   it('delivers UDP datagrams in blocks with kernel nanosecond timestamps and the right lengths', async () => {
     const udp = await udpPair();
     try {
