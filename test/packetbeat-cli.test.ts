@@ -131,15 +131,15 @@ describe('packetbeat command line', () => {
 
 describe('packetbeat devices', () => {
   it('lists the capture devices, loopback included, numbered', async function () {
-    const { loadLibpcap } = await import('@packetbeat-ts/packetbeat');
+    const { liveCaptureBackend } = await import('@packetbeat-ts/packetbeat');
     let available = true;
     try {
-      loadLibpcap();
+      liveCaptureBackend();
     } catch {
       available = false;
     }
     if (!available) {
-      if (process.env['REQUIRE_LIVE'] === '1') throw new Error('libpcap (the cap package) is required when REQUIRE_LIVE=1');
+      if (process.env['REQUIRE_LIVE'] === '1') throw new Error('a libpcap binding (ours or cap) is required when REQUIRE_LIVE=1');
       console.log('      skipped: libpcap is not available (apt-get install libpcap-dev, then npm ci)');
       this.skip();
     }
