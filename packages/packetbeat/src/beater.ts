@@ -151,6 +151,7 @@ export class PacketbeatBeater implements Beater {
           logger: ctx.logger,
           metrics: ctx.metrics,
           ignoreOutgoing: config.get<boolean>('packetbeat.interfaces.ignore_outgoing'),
+          promiscuous: config.get<boolean>('packetbeat.interfaces.auto_promisc_mode'),
         });
       } finally {
         await analysis.finish();

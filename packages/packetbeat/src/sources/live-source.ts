@@ -17,6 +17,8 @@ export interface LiveCaptureOptions {
   readonly metrics?: MetricsRegistry;
   /** `packetbeat.interfaces.ignore_outgoing`: only packets the interface receives (the native source; `cap` cannot). */
   readonly ignoreOutgoing?: boolean;
+  /** `packetbeat.interfaces.auto_promisc_mode`: put the device in promiscuous mode (the native source; `cap` always does). */
+  readonly promiscuous?: boolean;
 }
 
 /** The libpcap binding a live capture goes through. */

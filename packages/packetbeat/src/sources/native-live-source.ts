@@ -89,7 +89,7 @@ export async function captureLiveNative(binding: NativePcap, sink: PacketSink, o
   try {
     opened = handle.open(
       device,
-      { snaplen, bufferSize: Math.min(options.bufferSizeMb * 1024 * 1024, 0x7fffffff), promisc: true, immediate: false, timeoutMs: TIMEOUT_MS, filter, direction: options.ignoreOutgoing === true ? 'in' : 'inout', tstampNano: true, maxPackets: MAX_PACKETS_PER_TURN },
+      { snaplen, bufferSize: Math.min(options.bufferSizeMb * 1024 * 1024, 0x7fffffff), promisc: options.promiscuous === true, immediate: false, timeoutMs: TIMEOUT_MS, filter, direction: options.ignoreOutgoing === true ? 'in' : 'inout', tstampNano: true, maxPackets: MAX_PACKETS_PER_TURN },
       buffer,
       onBatch,
       onError,
