@@ -76,3 +76,23 @@ export class QueueBatch implements Batch {
     return true;
   }
 }
+
+/** A partly failed batch, by position in `batch.events`: sent again, given up, and acknowledged. */
+export interface BatchOutcome {
+  readonly retry: number[];
+  readonly drop: number[];
+  readonly ack: number[];
+}
+
+/** Sorts a batch's events by what `retryEvents(failed, dropped)` says of them; the rest are acknowledged. */
+export function batchOutcome(batch: QueueBatch, failed: readonly BeatEvent[], dropped: readonly BeatEvent[]): BatchOutcome {
+  const failedSet = failed.length > 0 ? new Set(failed) : undefined;
+  const droppedSet = dropped.length > 0 ? new Set(dropped) : undefined;
+  const outcome: BatchOutcome = { retry: [], drop: [], ack: [] };
+  batch.events.forEach((event, k) => {
+    if (failedSet?.has(event) === true) outcome.retry.push(k);
+    else if (droppedSet?.has(event) === true) outcome.drop.push(k);
+    else outcome.ack.push(k);
+  });
+  return outcome;
+}

@@ -1,7 +1,7 @@
 import type { BeatEvent } from '../event.js';
 import type { Logger } from '../logging/logger.js';
 import { BatchWaiters } from './batch-waiters.js';
-import { QueueBatch, type BatchSettler } from './batch.js';
+import { batchOutcome, QueueBatch, type BatchSettler } from './batch.js';
 import type { PipelineMetrics } from './pipeline-metrics.js';
 import type { EventQueue, QueueProducer } from './event-queue.js';
 import type { QueueSettings } from './types.js';
@@ -260,21 +260,11 @@ export class MemQueue implements EventQueue, BatchSettler {
 
   settleRetryEvents(batch: QueueBatch, failed: readonly BeatEvent[], dropped: readonly BeatEvent[]): void {
     if (this.stopped) return;
-    const failedSet = failed.length > 0 ? new Set(failed) : undefined;
-    const droppedSet = dropped.length > 0 ? new Set(dropped) : undefined;
-    const retry: number[] = [];
-    const drop: number[] = [];
-    let acked = 0;
-    batch.events.forEach((event, k) => {
-      const slot = batch.slotAt(k);
-      if (failedSet?.has(event) === true) retry.push(slot);
-      else if (droppedSet?.has(event) === true) drop.push(slot);
-      else {
-        this.state[slot] = ACKED;
-        acked++;
-      }
-    });
-    this.m.outputAcked.value += acked;
+    const outcome = batchOutcome(batch, failed, dropped);
+    const retry = outcome.retry.map((k) => batch.slotAt(k));
+    const drop = outcome.drop.map((k) => batch.slotAt(k));
+    for (const k of outcome.ack) this.state[batch.slotAt(k)] = ACKED;
+    this.m.outputAcked.value += outcome.ack.length;
     this.m.outputFailed.value += retry.length;
     this.m.outputDropped.value += drop.length;
     this.m.outputActive.value -= batch.length;

@@ -5,7 +5,7 @@ import { BeatError, ErrorCodes, errorMessage } from '../../errors.js';
 import type { BeatEvent } from '../../event.js';
 import type { Logger } from '../../logging/logger.js';
 import { BatchWaiters } from '../batch-waiters.js';
-import { QueueBatch, type BatchSettler } from '../batch.js';
+import { batchOutcome, QueueBatch, type BatchSettler } from '../batch.js';
 import type { EventQueue, QueueProducer } from '../event-queue.js';
 import type { PipelineMetrics } from '../pipeline-metrics.js';
 import { QueueLock } from './queue-lock.js';
@@ -280,20 +280,12 @@ export class DiskQueue implements EventQueue, BatchSettler {
 
   settleRetryEvents(batch: QueueBatch, failed: readonly BeatEvent[], dropped: readonly BeatEvent[]): void {
     if (this.stopped) return;
-    const failedSet = new Set(failed);
-    const droppedSet = new Set(dropped);
-    const retry: { frame: number; event: BeatEvent }[] = [];
-    let acked = 0;
-    let drops = 0;
-    batch.events.forEach((event, k) => {
-      const frame = batch.slotAt(k);
-      if (failedSet.has(event)) retry.push({ frame, event });
-      else {
-        this.done.add(frame);
-        if (droppedSet.has(event)) drops++;
-        else acked++;
-      }
-    });
+    const outcome = batchOutcome(batch, failed, dropped);
+    const retry = outcome.retry.map((k) => ({ frame: batch.slotAt(k), event: batch.events[k] as BeatEvent }));
+    for (const k of outcome.drop) this.done.add(batch.slotAt(k));
+    for (const k of outcome.ack) this.done.add(batch.slotAt(k));
+    const acked = outcome.ack.length;
+    const drops = outcome.drop.length;
     this.ackedTotal += acked;
     this.m.outputAcked.value += acked;
     this.m.queueAcked.value += acked;
