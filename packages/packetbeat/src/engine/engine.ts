@@ -1,4 +1,4 @@
-import type { Logger, MetricsRegistry, PipelineClient } from '@packetbeat-ts/libbeat';
+import type { Counter, Logger, MetricsRegistry, PipelineClient } from '@packetbeat-ts/libbeat';
 import type { CommonProtocolConfig, ConnectionInfo, Direction, ProtocolAnalyzer, ProtocolPlugin, Transaction } from '@packetbeat-ts/protocol-sdk';
 import type { PacketSink } from '../capture/packet-sink.js';
 import { DecodedPacket, type DecodeDrop } from '../decode/decoded-packet.js';
@@ -6,6 +6,7 @@ import { PacketDecoder } from '../decode/decoder.js';
 import { formatIp } from '../decode/ip-text.js';
 import { transactionEvent, type InternalNetworkTest } from '../publish/transaction-event.js';
 import { EngineClock } from './engine-clock.js';
+import { PacketCounters } from './packet-counters.js';
 import { TcpTracker, type TcpBinding } from '../tcp/tcp-tracker.js';
 import { FlowTable } from '../flows/flow-table.js';
 import { pluginContext, type PluginHost } from './plugin-context.js';
@@ -65,19 +66,16 @@ export class PacketEngine implements PacketSink, PluginHost {
   private readonly clock = new EngineClock();
   /** Set when a publish was held by a full queue: the source should wait for space. */
   backpressure = false;
-  private readonly counters;
+  private readonly counters: PacketCounters;
+  private readonly ignoredOutgoing: Counter;
   readonly flows: FlowTable | undefined;
 
   constructor(private readonly options: EngineOptions) {
     const tcpPorts = new Int16Array(65536).fill(-1);
     const bindings: TcpBinding[] = [];
     const m = options.metrics.scope('packetbeat');
-    this.counters = {
-      packets: m.counter('packets.total'),
-      transactions: m.counter('transactions.published'),
-      transactionsDropped: m.counter('transactions.dropped'),
-      ignoredOutgoing: m.counter('transactions.ignored_outgoing'),
-    };
+    this.counters = new PacketCounters(options.metrics);
+    this.ignoredOutgoing = m.counter('transactions.ignored_outgoing');
     for (const p of options.protocols) {
       const ctx = pluginContext(p.plugin.name, p.config, this, options.logger.named(p.plugin.name), options.metrics);
       const analyzer = p.plugin.create(ctx);
@@ -208,15 +206,14 @@ export class PacketEngine implements PacketSink, PluginHost {
     const run = this.byName.get(protocol);
     if (run === undefined) return;
     if (this.options.ignoreOutgoingFrom?.has(tx.conn.client.ip) === true) {
-      this.counters.ignoredOutgoing.value++;
+      this.ignoredOutgoing.value++;
       return;
     }
     const event = transactionEvent(tx, protocol, this.options.internalNetworks);
     if (run.index !== '') event.meta = { index: run.index };
     const result = run.client.publish(event);
     if (result === 'held') this.backpressure = true;
-    if (result === 'dropped') this.counters.transactionsDropped.value++;
-    else this.counters.transactions.value++;
+    this.counters.transaction(result);
   }
 
   /** Resolves when every protocol's client has room again. */

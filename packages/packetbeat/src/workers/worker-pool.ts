@@ -5,6 +5,7 @@ import { DecodedPacket } from '../decode/decoded-packet.js';
 import { PacketDecoder } from '../decode/decoder.js';
 import { hashPacket } from '../decode/ip-text.js';
 import { EngineClock } from '../engine/engine-clock.js';
+import { PacketCounters } from '../engine/packet-counters.js';
 import type { EncodedBatch, ForwardedEvent, ForwardedEvents, FromWorker, WorkerSettings } from './messages.js';
 import { BatchWriter, recordBytes, RecordKind } from './packet-batch.js';
 
@@ -66,15 +67,18 @@ export class WorkerPool implements PacketSink {
   private readonly protocolClients: number;
   private readonly logger: Logger;
   private readonly live: boolean;
-  private readonly counters: { packets: Counter; transactions: Counter; transactionsDropped: Counter; workerDrops: Counter };
+  private readonly counters: PacketCounters;
+  private readonly workerDrops: Counter;
   private seq = 0;
   /** The engine clock, kept here for all workers (see EngineClock). */
   private readonly clock = new EngineClock();
   private flushScheduled = false;
   private pipelineHeld = false;
-  private spaceWaiters: Array<() => void> = [];
+  /** Waiting for a worker to have room; settled by the worker's answer, or rejected when a worker fails. */
+  private spaceWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private failure: Error | undefined;
-  private readonly failureListeners: Array<(err: Error) => void> = [];
+  /** `finish` waiting for the workers' last answers; rejected when a worker fails. */
+  private finishRejects: Array<(err: Error) => void> = [];
   private readonly registry: MetricsRegistry;
   private readonly knownMetrics = new Set<string>();
 
@@ -85,12 +89,8 @@ export class WorkerPool implements PacketSink {
     this.live = options.live;
     this.registry = options.metrics;
     const m = options.metrics.scope('packetbeat');
-    this.counters = {
-      packets: m.counter('packets.total'),
-      transactions: m.counter('transactions.published'),
-      transactionsDropped: m.counter('transactions.dropped'),
-      workerDrops: m.counter('workers.dropped_packets'),
-    };
+    this.counters = new PacketCounters(options.metrics);
+    this.workerDrops = m.counter('workers.dropped_packets');
     const decoder = this.decoder;
     m.func('decode.drops', () => ({ ...decoder.drops }));
     m.func('workers.count', () => workers.length);
@@ -174,7 +174,7 @@ export class WorkerPool implements PacketSink {
     }
     const shard = this.shards[hashPacket(pkt) % this.shards.length] as Shard;
     if (this.live && shard.outstanding.length >= LIVE_MAX_IN_FLIGHT) {
-      this.counters.workerDrops.value++;
+      this.workerDrops.value++;
       return;
     }
     const seq = this.seq++;
@@ -203,8 +203,7 @@ export class WorkerPool implements PacketSink {
     this.throwIfFailed();
     while (this.shards.some((s) => s.outstanding.length >= MAX_IN_FLIGHT)) {
       await new Promise<void>((resolve, reject) => {
-        this.spaceWaiters.push(resolve);
-        this.failureListeners.push(reject);
+        this.spaceWaiters.push({ resolve, reject });
       });
     }
     if (this.pipelineHeld) {
@@ -223,7 +222,7 @@ export class WorkerPool implements PacketSink {
         (shard) =>
           new Promise<void>((resolve, reject) => {
             shard.finished = resolve;
-            this.failureListeners.push(reject);
+            this.finishRejects.push(reject);
             shard.outstanding.push(seq);
             shard.worker.postMessage({ type: 'finish', seq, nowUs: this.clock.nowUs });
           }),
@@ -292,8 +291,7 @@ export class WorkerPool implements PacketSink {
         if (this.spaceWaiters.length > 0 && !this.shards.some((s) => s.outstanding.length >= MAX_IN_FLIGHT)) {
           const waiters = this.spaceWaiters;
           this.spaceWaiters = [];
-          this.failureListeners.length = 0;
-          for (const w of waiters) w();
+          for (const w of waiters) w.resolve();
         }
         break;
       case 'finished':
@@ -372,10 +370,7 @@ export class WorkerPool implements PacketSink {
           : { timestamp, fields, meta };
     const result = client.publish(event);
     if (result === 'held') this.pipelineHeld = true;
-    if (clientIndex < this.protocolClients) {
-      if (result === 'dropped') this.counters.transactionsDropped.value++;
-      else this.counters.transactions.value++;
-    }
+    if (clientIndex < this.protocolClients) this.counters.transaction(result);
   }
 
   /** Each metric a worker reports appears once here, summed over the workers. */
@@ -395,7 +390,12 @@ export class WorkerPool implements PacketSink {
     if (this.failure !== undefined) return;
     this.failure = err;
     this.logger.error(err.message);
-    for (const listener of this.failureListeners.splice(0)) listener(err);
+    const waiters = this.spaceWaiters;
+    this.spaceWaiters = [];
+    for (const w of waiters) w.reject(err);
+    const finishing = this.finishRejects;
+    this.finishRejects = [];
+    for (const reject of finishing) reject(err);
   }
 
   private throwIfFailed(): void {
