@@ -189,7 +189,7 @@ export async function runBeat(def: BeatDefinition, flags: GlobalFlags, beatFlags
       logger: logs.logger('publisher'),
     });
   } catch (err) {
-    await group.clients.reduce<Promise<void>>((p, c) => p.then(() => c.close()).catch(() => undefined), Promise.resolve());
+    await Promise.allSettled(group.clients.map((c) => c.close()));
     return fatal(err);
   }
 
