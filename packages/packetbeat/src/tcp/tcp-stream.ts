@@ -18,10 +18,17 @@ export function seqDiff(a: number, b: number): number {
  * arrives again is trimmed; what is known lost is declared a gap.
  */
 export class TcpStream {
-  /** Next expected sequence number, or -1 until the first segment. */
-  nextSeq = -1;
-  /** Sequence number of this direction's FIN, or -1. */
-  finSeq = -1;
+  /**
+   * Next expected sequence number, kept as a signed 32-bit value (compare
+   * with `seqDiff`): V8 stores it inline, where an unsigned one above 2^31
+   * would take a boxed number in each of hundreds of thousands of streams.
+   * Meaningless until `started`.
+   */
+  nextSeq = 0;
+  started = false;
+  /** Sequence number of this direction's FIN (signed 32-bit), meaningful when `finSeen`. */
+  finSeq = 0;
+  finSeen = false;
   finDelivered = false;
   bufferedBytes = 0;
   /** Segments waiting for a hole to fill; the shared empty list while there are none. */
@@ -46,13 +53,20 @@ export class TcpStream {
     deliver: (bytes: Buffer) => void,
     gap: (length: number) => void,
   ): number {
-    let start = seq;
+    let start = seq | 0;
     if (syn) {
-      start = (seq + 1) >>> 0;
-      if (this.nextSeq < 0 || seqDiff(start, this.nextSeq) > 0) this.nextSeq = start;
+      start = (start + 1) | 0;
+      if (!this.started || seqDiff(start, this.nextSeq) > 0) this.nextSeq = start;
+      this.started = true;
     }
-    if (this.nextSeq < 0) this.nextSeq = start;
-    if (fin) this.finSeq = (start + data.length) >>> 0;
+    if (!this.started) {
+      this.nextSeq = start;
+      this.started = true;
+    }
+    if (fin) {
+      this.finSeq = (start + data.length) | 0;
+      this.finSeen = true;
+    }
 
     let discarded = 0;
     if (data.length > 0) {
@@ -63,7 +77,7 @@ export class TcpStream {
         } else {
           discarded = -rel;
           const fresh = rel === 0 ? data : data.subarray(-rel);
-          this.nextSeq = (this.nextSeq + fresh.length) >>> 0;
+          this.nextSeq = (this.nextSeq + fresh.length) | 0;
           deliver(fresh);
           this.drain(deliver);
         }
@@ -76,7 +90,7 @@ export class TcpStream {
 
   /** The other side acknowledged up to `ack`: bytes before it that we never saw are lost. */
   acknowledged(ack: number, deliver: (bytes: Buffer) => void, gap: (length: number) => void): void {
-    if (this.nextSeq < 0 || this.pending.length === 0) return;
+    if (!this.started || this.pending.length === 0) return;
     const first = this.pending[0];
     if (first === undefined) return;
     // Only when the receiver has everything up to a waiting segment is the hole certain.
@@ -94,7 +108,7 @@ export class TcpStream {
 
   /** True once every byte up to the FIN has been delivered. */
   get finished(): boolean {
-    return this.finSeq >= 0 && this.nextSeq === this.finSeq;
+    return this.finSeen && this.nextSeq === this.finSeq;
   }
 
   private hold(seq: number, data: Buffer, deliver: (bytes: Buffer) => void, gap: (length: number) => void): void {
@@ -109,7 +123,7 @@ export class TcpStream {
       this.pending.splice(i - 1, 1);
       i--;
     }
-    this.pending.splice(i, 0, { seq, data: Buffer.from(data) });
+    this.pending.splice(i, 0, { seq: seq | 0, data: Buffer.from(data) });
     this.bufferedBytes += data.length;
     // Bounded: past the cap, the oldest hole is given up as a gap.
     while (this.bufferedBytes > this.maxBuffered && this.pending.length > 0) {
@@ -122,7 +136,7 @@ export class TcpStream {
     const missing = seqDiff(seq, this.nextSeq);
     if (missing > 0) {
       gap(missing);
-      this.nextSeq = seq;
+      this.nextSeq = seq | 0;
     }
     this.drain(deliver);
   }
@@ -138,7 +152,7 @@ export class TcpStream {
       this.bufferedBytes -= first.data.length;
       if (-rel >= first.data.length) continue;
       const fresh = rel === 0 ? first.data : first.data.subarray(-rel);
-      this.nextSeq = (this.nextSeq + fresh.length) >>> 0;
+      this.nextSeq = (this.nextSeq + fresh.length) | 0;
       deliver(fresh);
     }
   }

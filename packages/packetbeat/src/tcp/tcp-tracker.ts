@@ -50,7 +50,8 @@ const MAX_CLOSED_REMEMBERED = 65_536;
  */
 export class TcpTracker {
   readonly counters = new TcpCounters();
-  private readonly table = new Map<number, TcpConnection[]>();
+  /** By `connectionHash`: the connection itself, or a list when several share the hash (rare; a list per entry would cost ~70 bytes each). */
+  private readonly table = new Map<number, TcpConnection | TcpConnection[]>();
   /** The connection and direction the shared stream callbacks act for (see `to`). */
   private current: TcpConnection | undefined;
   private currentDir: Direction = 0;
@@ -77,9 +78,12 @@ export class TcpTracker {
     const hash = connectionHash(pkt);
     let conn: TcpConnection | undefined;
     let dir: Direction | -1 = -1;
-    const chain = this.table.get(hash);
-    if (chain !== undefined) {
-      for (const c of chain) {
+    const entry = this.table.get(hash);
+    if (entry instanceof TcpConnection) {
+      dir = entry.direction(pkt.data, pkt.srcIpOffset, pkt.dstIpOffset, pkt.srcPort, pkt.dstPort, pkt.ipVersion);
+      if (dir >= 0) conn = entry;
+    } else if (entry !== undefined) {
+      for (const c of entry) {
         dir = c.direction(pkt.data, pkt.srcIpOffset, pkt.dstIpOffset, pkt.srcPort, pkt.dstPort, pkt.ipVersion);
         if (dir >= 0) {
           conn = c;
@@ -107,8 +111,8 @@ export class TcpTracker {
     const o: Direction = d === 0 ? 1 : 0;
     conn.lastSeenUs = nowUs;
     const handlers = (this.options.bindings[conn.protocol] as TcpBinding).handlers;
-    const stream = conn.streams[d];
-    const other = conn.streams[o];
+    const stream = conn.stream(d);
+    const other = conn.stream(o);
 
     try {
       if ((flags & TcpFlag.ACK) !== 0 && other.hasPending) other.acknowledged(pkt.tcpAck, this.to(conn, o), this.gapTo);
@@ -123,7 +127,7 @@ export class TcpTracker {
       this.counters.pluginErrors++;
     }
     if ((flags & TcpFlag.RST) !== 0) this.close(conn, 'rst');
-    else if (conn.streams[0].finDelivered && conn.streams[1].finDelivered) this.close(conn, 'fin');
+    else if (conn.toServer.finDelivered && conn.toClient.finDelivered) this.close(conn, 'fin');
     return true;
   }
 
@@ -137,20 +141,36 @@ export class TcpTracker {
       if (kept.length === 0) this.recentlyClosed.delete(hash);
       else if (kept.length !== chain.length) this.recentlyClosed.set(hash, kept);
     }
-    for (const chain of this.table.values()) {
-      for (let i = chain.length - 1; i >= 0; i--) {
-        const c = chain[i] as TcpConnection;
-        if (c.lastSeenUs < limit) {
-          this.counters.expired++;
-          this.close(c, 'timeout');
-        }
+    for (const entry of this.table.values()) {
+      if (entry instanceof TcpConnection) {
+        if (entry.lastSeenUs < limit) this.expireOne(entry);
+        continue;
+      }
+      for (let i = entry.length - 1; i >= 0; i--) {
+        const c = entry[i] as TcpConnection;
+        if (c.lastSeenUs < limit) this.expireOne(c);
       }
     }
   }
 
+  private expireOne(conn: TcpConnection): void {
+    this.counters.expired++;
+    this.close(conn, 'timeout');
+  }
+
+  /** Every open connection, as a list that closing them does not disturb. */
+  private openConnections(): TcpConnection[] {
+    const all: TcpConnection[] = [];
+    for (const entry of this.table.values()) {
+      if (entry instanceof TcpConnection) all.push(entry);
+      else all.push(...entry);
+    }
+    return all;
+  }
+
   /** Closes every connection (end of a capture, shutdown). */
   closeAll(reason: CloseReason): void {
-    for (const chain of [...this.table.values()]) for (const c of [...chain]) this.close(c, reason);
+    for (const c of this.openConnections()) this.close(c, reason);
   }
 
   /**
@@ -160,8 +180,8 @@ export class TcpTracker {
    */
   closeSome(reason: CloseReason, max: number): boolean {
     let closed = 0;
-    for (const chain of this.table.values()) {
-      for (const c of [...chain]) {
+    for (const entry of this.table.values()) {
+      for (const c of entry instanceof TcpConnection ? [entry] : [...entry]) {
         this.close(c, reason);
         if (++closed >= max) return this.table.size === 0;
       }
@@ -170,12 +190,8 @@ export class TcpTracker {
   }
 
   private open(pkt: DecodedPacket, hash: number, binding: number, serverIsDst: boolean, nowUs: number): TcpConnection {
-    const n = pkt.ipVersion === 4 ? 4 : 16;
     const clientOffset = serverIsDst ? pkt.srcIpOffset : pkt.dstIpOffset;
     const serverOffset = serverIsDst ? pkt.dstIpOffset : pkt.srcIpOffset;
-    const addresses = Buffer.allocUnsafe(2 * n);
-    pkt.data.copy(addresses, 0, clientOffset, clientOffset + n);
-    pkt.data.copy(addresses, n, serverOffset, serverOffset + n);
     const clientPort = serverIsDst ? pkt.srcPort : pkt.dstPort;
     const serverPort = serverIsDst ? pkt.dstPort : pkt.srcPort;
     const vlans = pkt.vlan0 < 0 ? NO_VLANS : pkt.vlan1 < 0 ? [pkt.vlan0] : [pkt.vlan0, pkt.vlan1];
@@ -186,12 +202,13 @@ export class TcpTracker {
       server: { ip: this.options.formatIp(pkt.data, serverOffset, pkt.ipVersion), port: serverPort },
       vlans,
     };
-    const conn = new TcpConnection(hash, info, binding, pkt.ipVersion, clientPort, serverPort, addresses, this.options.maxBufferedBytes, nowUs);
+    const conn = new TcpConnection(hash, info, binding, pkt.ipVersion, clientPort, serverPort, pkt.data, clientOffset, serverOffset, this.options.maxBufferedBytes, nowUs);
     const handlers = (this.options.bindings[binding] as TcpBinding).handlers;
     conn.state = handlers.init(info);
-    const chain = this.table.get(hash);
-    if (chain === undefined) this.table.set(hash, [conn]);
-    else chain.push(conn);
+    const entry = this.table.get(hash);
+    if (entry === undefined) this.table.set(hash, conn);
+    else if (entry instanceof TcpConnection) this.table.set(hash, [entry, conn]);
+    else entry.push(conn);
     this.counters.connections++;
     this.counters.active++;
     return conn;
@@ -226,16 +243,20 @@ export class TcpTracker {
     conn.closed = true;
     const handlers = (this.options.bindings[conn.protocol] as TcpBinding).handlers;
     try {
-      for (const d of [0, 1] as const) conn.streams[d].flush(this.to(conn, d), this.gapTo);
+      conn.toServer.flush(this.to(conn, 0), this.gapTo);
+      conn.toClient.flush(this.to(conn, 1), this.gapTo);
       handlers.onClose?.(conn.state, conn.info, reason);
     } catch {
       this.counters.pluginErrors++;
     }
-    const chain = this.table.get(conn.hash);
-    if (chain !== undefined) {
-      const i = chain.indexOf(conn);
-      if (i >= 0) chain.splice(i, 1);
-      if (chain.length === 0) this.table.delete(conn.hash);
+    const entry = this.table.get(conn.hash);
+    if (entry === conn) {
+      this.table.delete(conn.hash);
+    } else if (entry !== undefined && !(entry instanceof TcpConnection)) {
+      const i = entry.indexOf(conn);
+      if (i >= 0) entry.splice(i, 1);
+      if (entry.length === 1) this.table.set(conn.hash, entry[0] as TcpConnection);
+      else if (entry.length === 0) this.table.delete(conn.hash);
     }
     this.counters.active--;
     if ((reason === 'fin' || reason === 'rst') && this.recentlyClosedCount < MAX_CLOSED_REMEMBERED) {
@@ -257,14 +278,19 @@ export class TcpTracker {
     for (const c of chain) {
       const dir = c.direction(pkt.data, pkt.srcIpOffset, pkt.dstIpOffset, pkt.srcPort, pkt.dstPort, pkt.ipVersion);
       if (dir === -1) continue;
-      const stream = c.streams[dir];
-      if (stream.nextSeq < 0) return false;
-      const end = (pkt.tcpSeq + pkt.payloadLength + ((pkt.tcpFlags & TcpFlag.SYN) !== 0 ? 1 : 0)) >>> 0;
+      const stream = c.stream(dir);
+      if (!stream.started) return false;
+      const end = (pkt.tcpSeq + pkt.payloadLength + ((pkt.tcpFlags & TcpFlag.SYN) !== 0 ? 1 : 0)) | 0;
       return seqDiff(end, stream.nextSeq) <= 0;
     }
     return false;
   }
 }
 
-/** A hash of the connection's addresses and ports, the same in both directions. */
-export const connectionHash = hashPacket;
+/**
+ * A hash of the connection's addresses and ports, the same in both
+ * directions; signed, so that V8 keeps it (and the table's keys) unboxed.
+ */
+export function connectionHash(pkt: DecodedPacket): number {
+  return hashPacket(pkt) | 0;
+}

@@ -14,47 +14,71 @@ export interface ConnectionSink {
   unmatchedResponse(): void;
 }
 
+/** The queues' shared empty state (frozen: a push goes to an own list). */
+const NO_REQUESTS = Object.freeze([]) as unknown as HttpMessage[];
+const NO_METHODS = Object.freeze([]) as unknown as string[];
+
 /**
  * Per-connection state: a parser per direction and the FIFO of complete
  * requests waiting for their responses (HTTP/1.1 keep-alive and pipelining
- * answer in order).
+ * answer in order). An idle keep-alive connection holds no parser and no
+ * list of its own: parsers are made when bytes come and dropped when they
+ * are back at rest, which matters at hundreds of thousands of connections.
  */
 export class HttpConnection implements ParserEvents {
-  readonly parsers: readonly [MessageParser, MessageParser];
-  /** Queues that go back to a fresh empty array when drained: a drained array keeps its grown capacity. */
-  private requests: HttpMessage[] = [];
+  private requestParser: MessageParser | null = null;
+  private responseParser: MessageParser | null = null;
+  /** Queues that go back to the shared empty list when drained. */
+  private requests: HttpMessage[] = NO_REQUESTS;
   /** Methods of requests whose response headers have not been seen yet (a response to HEAD has no body). */
-  private pendingMethods: string[] = [];
+  private pendingMethods: string[] = NO_METHODS;
 
   constructor(
     readonly conn: ConnectionInfo,
     private readonly sink: ConnectionSink,
-  ) {
-    // The connection itself receives the parsers' events and the sink is their clock: no closures per connection.
-    this.parsers = [new MessageParser(sink.config, 'request', this, sink), new MessageParser(sink.config, 'response', this, sink)];
+  ) {}
+
+  /** The direction's parser, made when needed. The connection itself receives its events and the sink is its clock: no closures per connection. */
+  private parser(dir: Direction): MessageParser {
+    if (dir === 0) return (this.requestParser ??= new MessageParser(this.sink.config, 'request', this, this.sink));
+    return (this.responseParser ??= new MessageParser(this.sink.config, 'response', this, this.sink));
+  }
+
+  /** Drops a direction's parser once it holds nothing a fresh one would not. */
+  private release(dir: Direction): void {
+    if (dir === 0) {
+      if (this.requestParser?.atRest === true) this.requestParser = null;
+    } else if (this.responseParser?.atRest === true) {
+      this.responseParser = null;
+    }
   }
 
   onUpgrade(): void {
-    this.parsers[0].stopParsing();
-    this.parsers[1].stopParsing();
+    this.parser(0).stopParsing();
+    this.parser(1).stopParsing();
   }
 
   onData(dir: Direction, data: Uint8Array): void {
-    this.parsers[dir].feed(data);
+    this.parser(dir).feed(data);
+    this.release(dir);
   }
 
   onGap(dir: Direction, length: number): boolean {
-    return this.parsers[dir].gap(length);
+    const resumed = this.parser(dir).gap(length);
+    this.release(dir);
+    return resumed;
   }
 
   onFin(dir: Direction): void {
-    this.parsers[dir].finish();
+    if (dir === 0) this.requestParser?.finish();
+    else this.responseParser?.finish();
+    this.release(dir);
   }
 
   /** Completes what can be, then reports every request still unanswered. */
   close(): void {
-    this.parsers[0].finish();
-    this.parsers[1].finish();
+    this.requestParser?.finish();
+    this.responseParser?.finish();
     this.flushRequests(Number.POSITIVE_INFINITY);
   }
 
@@ -74,12 +98,13 @@ export class HttpConnection implements ParserEvents {
 
   onHeaders(m: HttpMessage): boolean {
     if (m.isRequest) {
+      if (this.pendingMethods === NO_METHODS) this.pendingMethods = [];
       this.pendingMethods.push(m.method);
       return false;
     }
     if (m.statusCode >= 100 && m.statusCode < 200 && m.statusCode !== 101) return false; // interim
-    const method = this.pendingMethods.shift();
-    if (this.pendingMethods.length === 0) this.pendingMethods = [];
+    const method = this.pendingMethods.length > 0 ? this.pendingMethods.shift() : undefined;
+    if (this.pendingMethods.length === 0) this.pendingMethods = NO_METHODS;
     if (method === 'CONNECT' && m.statusCode >= 200 && m.statusCode < 300) {
       // a tunnel follows: report this exchange when the headers end, then stop
       return true;
@@ -92,6 +117,7 @@ export class HttpConnection implements ParserEvents {
     if (m.isRequest && !cfg.redactAuthorization) m.username = basicAuthUser(m.headers.get('authorization'));
     redactMessage(m, cfg);
     if (m.isRequest) {
+      if (this.requests === NO_REQUESTS) this.requests = [];
       this.requests.push(m);
       return;
     }
@@ -101,14 +127,15 @@ export class HttpConnection implements ParserEvents {
     if (requ === null) this.sink.unmatchedResponse();
     this.sink.report(buildTransaction(this.conn, requ, m, cfg));
     if (requ !== null && requ.method === 'CONNECT' && m.statusCode >= 200 && m.statusCode < 300) {
-      this.parsers[0].stopParsing();
-      this.parsers[1].stopParsing();
+      this.parser(0).stopParsing();
+      this.parser(1).stopParsing();
     }
   }
 
   private shiftRequest(): HttpMessage | undefined {
+    if (this.requests.length === 0) return undefined;
     const requ = this.requests.shift();
-    if (this.requests.length === 0) this.requests = [];
+    if (this.requests.length === 0) this.requests = NO_REQUESTS;
     return requ;
   }
 }

@@ -1,7 +1,7 @@
 import type { Micros } from '@packetbeat-ts/protocol-sdk';
 import type { ResolvedHttpConfig } from './config.js';
 import { parseHeaderLines } from './headers.js';
-import { newMessage, type HttpMessage } from './message.js';
+import { NO_BYTES, newMessage, type HttpMessage } from './message.js';
 import { looksLikeStartLine, parseStartLine } from './start-line.js';
 
 /** What the parser tells its connection. */
@@ -75,6 +75,11 @@ export class MessageParser {
   private ownNotes(): string[] {
     if (this.carryNotes === NO_NOTES) this.carryNotes = [];
     return this.carryNotes;
+  }
+
+  /** Nothing under way and nothing carried over: a fresh parser would behave the same. */
+  get atRest(): boolean {
+    return this.state === 'idle' && this.pending === null && this.msg === null && this.carryNotes.length === 0;
   }
 
   /** Whether a message is under way (some of its bytes seen). */
@@ -207,9 +212,10 @@ export class MessageParser {
     const m = probe;
     const headerText = end > lineEnd ? buf.toString('utf8', lineEnd + 2, end) : '';
     parseHeaderLines(headerText === '' ? [] : headerText.split(CRLF), m, this.cfg);
-    m.rawHeaders = Buffer.from(buf.subarray(off, end + 4));
+    // The raw head is copied only when it is published (send_request / send_response).
+    if (m.isRequest ? this.cfg.sendRequest : this.cfg.sendResponse) m.rawHeaders = Buffer.from(buf.subarray(off, end + 4));
     m.headerOffset = lineEnd + 2 - off;
-    m.size = m.rawHeaders.length;
+    m.size = end + 4 - off;
     if (this.carryNotes.length > 0) {
       m.notes.push(...this.carryNotes);
       this.carryNotes = NO_NOTES;
@@ -273,7 +279,7 @@ export class MessageParser {
   private complete(): void {
     const m = this.current();
     m.endTs = this.clock.now();
-    m.body = this.bodyParts.length === 1 ? (this.bodyParts[0] ?? Buffer.alloc(0)) : Buffer.concat(this.bodyParts);
+    m.body = this.bodyParts.length === 1 ? (this.bodyParts[0] ?? NO_BYTES) : Buffer.concat(this.bodyParts);
     this.msg = null;
     this.bodyParts = NO_PARTS;
     this.bodySaved = 0;

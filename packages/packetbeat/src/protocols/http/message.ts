@@ -5,6 +5,15 @@ export interface HttpVersion {
   readonly minor: number;
 }
 
+/** One shared object per version a message can carry (messages only read them). */
+const VERSIONS: readonly (readonly HttpVersion[])[] = [0, 1].map((major) => [0, 1, 2].map((minor) => Object.freeze({ major, minor })));
+export const HTTP_1_0: HttpVersion = versionOf(1, 0);
+
+/** The shared object of HTTP/`major`.`minor` (major 0–1, minor 0–2). */
+export function versionOf(major: number, minor: number): HttpVersion {
+  return VERSIONS[major]?.[minor] ?? Object.freeze({ major, minor });
+}
+
 /** One parsed HTTP request or response. */
 export interface HttpMessage {
   isRequest: boolean;
@@ -53,6 +62,9 @@ export interface HttpMessage {
   username: string;
 }
 
+/** The empty bytes every message starts with (length 0: nothing can write into it). */
+export const NO_BYTES: Buffer = Buffer.alloc(0);
+
 export function versionString(v: HttpVersion): string {
   return `${v.major}.${v.minor}`;
 }
@@ -62,7 +74,7 @@ export function newMessage(ts: Micros): HttpMessage {
     isRequest: false,
     ts,
     endTs: ts,
-    version: { major: 1, minor: 0 },
+    version: HTTP_1_0,
     method: '',
     requestUri: '',
     statusCode: 0,
@@ -78,12 +90,12 @@ export function newMessage(ts: Micros): HttpMessage {
     userAgent: '',
     realIp: '',
     headers: new Map(),
-    rawHeaders: Buffer.alloc(0),
+    rawHeaders: NO_BYTES,
     headerOffset: 0,
     size: 0,
     sendBody: false,
     saveBody: false,
-    body: Buffer.alloc(0),
+    body: NO_BYTES,
     notes: [],
     username: '',
   };

@@ -1,14 +1,14 @@
-import type { HttpMessage, HttpVersion } from './message.js';
+import { HTTP_1_0, versionOf, type HttpMessage, type HttpVersion } from './message.js';
 
 const WS = /\s/;
 
 /** Packetbeat's version rule: `x.y` digits, 1.x only up to 1.2; anything else reads as 1.0. */
 export function parseVersion(s: string): HttpVersion {
-  if (s.length < 3) return { major: 1, minor: 0 };
+  if (s.length < 3) return HTTP_1_0;
   const major = s.charCodeAt(0) - 48;
   const minor = s.charCodeAt(2) - 48;
-  if (major < 0 || major > 1 || minor < 0 || minor > 2) return { major: 1, minor: 0 };
-  return { major, minor };
+  if (major < 0 || major > 1 || minor < 0 || minor > 2) return HTTP_1_0;
+  return versionOf(major, minor);
 }
 
 /**
