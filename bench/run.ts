@@ -165,7 +165,7 @@ async function runCaptureSide(repoRoot: string, dataDir: string, parts: Set<Part
     const targets = targetChecks(report, loops);
     out.captures = { ...report, targets, tsharkPackets, loops };
     console.log(
-      `\ncapture replay, one process each, ${os.cpus().length} cpus (node ${process.version}). packetbeat-ts runs are whole runs: ` +
+      `\ncapture replay, one process each, ${os.cpus().length} cpus (node ${process.version}; packetbeat-ts as bin/packetbeat runs it: node ${report.nodeFlags.join(' ')}). packetbeat-ts runs are whole runs: ` +
         `start-up and shutdown included (${report.startupSeconds === undefined ? 'n/a' : `${report.startupSeconds.toFixed(2)} s`} on a one-packet capture). ` +
         `→ file and → discard: protocols on, flows off (events = transactions); decode+flow: no protocols, flows on (events = flow events). ` +
         `tshark: -n -T ek to /dev/null, first ${tsharkPackets > 0 ? fmt(tsharkPackets) : 'all'} packets. vs tshark / vs floor: packets/s ratios.`,

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { errorText, readStatusKb, run, stopChild, waitFor, waitForStable } from './proc.js';
 import { deleteRedisKeys, type Progress } from './record.js';
-import { PACKETBEAT_NODE_FLAGS, totalMetrics, type Tools } from './suite.js';
+import { packetbeatNodeFlags, totalMetrics, type Tools } from './suite.js';
 
 export interface LiveLevel {
   readonly name: string;
@@ -105,7 +105,7 @@ async function runLevel(tools: Tools, level: LiveLevel): Promise<LiveResult> {
   fs.writeFileSync(cfg, liveConfig(outDir));
   // Spawned directly (not under GNU time, which ignores the SIGINT that
   // stops packetbeat); peak RSS is VmHWM read from /proc before stopping.
-  const child = spawn(tools.node, [...PACKETBEAT_NODE_FLAGS, tools.packetbeat, '-c', cfg, '--path.home', home, '-e'], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(tools.node, [...packetbeatNodeFlags(tools.packetbeat), tools.packetbeat, '-c', cfg, '--path.home', home, '-e'], { cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.setEncoding('utf8');
   child.stderr?.on('data', (s: string) => {

@@ -88,6 +88,8 @@ export interface ToolVersions {
 
 export interface CaptureSuiteReport {
   readonly startupSeconds?: number;
+  /** The node flags packetbeat-ts ran with (from bin/packetbeat's first line). */
+  readonly nodeFlags: string[];
   readonly results: ToolResult[];
   readonly configs: Record<string, string>;
 }
@@ -141,8 +143,13 @@ interface Ports {
   readonly redis: number[];
 }
 
-/** The node flags of bin/packetbeat's shebang: measured as a user runs it. */
-export const PACKETBEAT_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=64'];
+/** The node flags of bin/packetbeat's shebang (`#!/usr/bin/env -S node <flags>`): packetbeat is measured as a user runs it. */
+export function packetbeatNodeFlags(bin: string): string[] {
+  const first = fs.readFileSync(bin, 'utf8').split('\n', 1)[0] ?? '';
+  const match = /^#!\S*env -S node((?: --[\w-]+=\S+)*)\s*$/.exec(first);
+  if (match === null) throw new Error(`${bin}: expected a first line "#!/usr/bin/env -S node --flag=value ...", got ${JSON.stringify(first)}`);
+  return (match[1] ?? '').trim().split(/\s+/).filter((f) => f !== '');
+}
 
 /** The protocol ports of the corpus: defaults plus the ports the recordings used. */
 function corpusPorts(corpus: Corpus): Ports {
@@ -342,7 +349,7 @@ async function runOurs(
   fs.writeFileSync(cfgFile, configYaml(config, ports, outDir));
   try {
     if (!fs.existsSync(path.join(path.dirname(tools.packetbeat), '../dist/src/main.js'))) return skipped(entry, tool, 'packetbeat is not built (npm run build)');
-    const args = [...PACKETBEAT_NODE_FLAGS, tools.packetbeat, '-c', cfgFile, '--path.home', home, '-I', file, '-t', '-e', ...(loops !== 1 ? ['-l', String(loops)] : [])];
+    const args = [...packetbeatNodeFlags(tools.packetbeat), tools.packetbeat, '-c', cfgFile, '--path.home', home, '-I', file, '-t', '-e', ...(loops !== 1 ? ['-l', String(loops)] : [])];
     const r = await measure(tools.node, args, { cwd: home, timeoutMs: 30 * 60_000, ...(sampleRss ? { sampleRssMs: 100 } : {}) });
     const metrics = totalMetrics(r.stderr);
     if (r.exitCode !== 0 || metrics === undefined) return skipped(entry, tool, `packetbeat failed: ${failureText(r)}`);
@@ -492,7 +499,7 @@ export async function runCaptureSuite(tools: Tools, opts: CaptureSuiteOptions): 
         results.push(r);
       }
     }
-    return { ...(startupSeconds === undefined ? {} : { startupSeconds }), results, configs };
+    return { ...(startupSeconds === undefined ? {} : { startupSeconds }), nodeFlags: packetbeatNodeFlags(tools.packetbeat), results, configs };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
