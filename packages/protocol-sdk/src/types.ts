@@ -78,7 +78,11 @@ export interface Transaction {
   readonly user?: string;
   /** Host names contributing to `related.hosts` (e.g. HTTP Host header). */
   readonly hosts?: readonly string[];
-  /** The protocol's own fields, nested (`{ http: {...}, url: {...} }`). */
+  /**
+   * The protocol's own fields, nested (`{ http: {...}, url: {...} }`). They
+   * are handed over: their objects become part of the published document
+   * (not copies), so build fresh ones for each transaction.
+   */
   readonly fields: Record<string, unknown>;
   /** For ICMP transactions: the request's type and code (they stand in for ports in `network.community_id`). */
   readonly icmp?: { readonly type: number; readonly code: number };

@@ -1,4 +1,4 @@
-import { communityId, isPlainObject, mergeFields, parseIP, type BeatEvent, type EventFields, type IPBytes } from '@packetbeat-ts/libbeat';
+import { communityId, isPlainObject, parseIP, type BeatEvent, type EventFields, type IPBytes } from '@packetbeat-ts/libbeat';
 import type { Transaction } from '@packetbeat-ts/protocol-sdk';
 import { microsToDate, microsToIso } from './timestamps.js';
 
@@ -82,9 +82,9 @@ export function transactionEvent(tx: Transaction, protocolName: string, internal
     const ips = related['ip'] as string[];
     for (const ip of ownRelated['ip'] as unknown[]) if (typeof ip === 'string' && !ips.includes(ip)) ips.push(ip);
     const { ip: _ignored, ...rest } = ownRelated;
-    mergeFields(fields, { ...own, related: rest });
+    adoptFields(fields, { ...own, related: rest });
   } else {
-    mergeFields(fields, own);
+    adoptFields(fields, own);
   }
   // client/server mirror source/destination (Packetbeat sets the domain on both).
   const destinationDomain = (fields['destination'] as EventFields)['domain'];
@@ -92,6 +92,23 @@ export function transactionEvent(tx: Transaction, protocolName: string, internal
   const sourceDomain = (fields['source'] as EventFields)['domain'];
   if (sourceDomain !== undefined && clientSide['domain'] === undefined) clientSide['domain'] = sourceDomain;
   return { timestamp: microsToDate(tx.start), fields };
+}
+
+/**
+ * Merges the protocol's own fields into the document without copying them:
+ * a reported transaction's `fields` are handed over (as in Packetbeat, where
+ * the protocol's map becomes the event), and copying every value was a
+ * measurable share of building a document. Objects present on both sides
+ * merge; anything else from `source` wins.
+ */
+function adoptFields(target: EventFields, source: EventFields): void {
+  for (const key in source) {
+    if (!Object.prototype.hasOwnProperty.call(source, key)) continue;
+    const value = source[key];
+    const existing = target[key];
+    if (existing !== undefined && isPlainObject(value) && isPlainObject(existing)) adoptFields(existing, value);
+    else target[key] = value;
+  }
 }
 
 /** What a transaction's connection alone decides: its Community ID and direction. */
