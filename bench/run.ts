@@ -2,10 +2,13 @@
  * Benchmark entry point (`npm run bench`): runs the suites, prints tables,
  * and writes the results as JSON under `<data dir>/results/`.
  *
- *   node bench/dist/run.js [--only=pipeline,outputs,captures,live] [--quick]
+ *   node bench/dist/run.js [--only=pipeline,outputs,captures,live,profile] [--quick]
  *     [--data-dir=DIR] [--rebuild-corpus] [--captures=mixed,many-flows,...]
  *     [--tshark-packets=N] [--loops=N] [--no-live]
  *     [--discard-events=N] [--file-events=N] [--outputs-events=N] [--no-warmup]
+ *     [--profile-capture=mixed]
+ *
+ * `profile` (a CPU profile of packetbeat-ts → file) runs only when --only names it.
  *
  * The data dir (default `.bench-data/` at the repository root, or
  * $PBTS_BENCH_DATA) caches the capture corpus, which is built on first use.
@@ -18,11 +21,15 @@ import { ensureCorpus, type Corpus } from './captures/corpus.js';
 import { LIVE_LEVELS, QUICK_LIVE_LEVELS, runLiveSuite, type LiveResult } from './captures/live.js';
 import { captureRows, corpusRows, liveRows, targetChecks, type TargetCheck } from './captures/report.js';
 import { errorText } from './captures/proc.js';
+import { profileTables, runProfile, type ProfileRun } from './captures/profile.js';
 import { findTools, runCaptureSuite, toolVersions, type CaptureSuiteReport } from './captures/suite.js';
 import { DEFAULT_OUTPUT_BENCH_OPTIONS, OUTPUT_CASES, runOutputCase, type OutputBenchResult } from './outputs.js';
 import { DEFAULT_BENCH_OPTIONS, PIPELINE_CASES, runPipelineCase, type PipelineBenchResult } from './pipeline.js';
 
-const PARTS = ['pipeline', 'outputs', 'captures', 'live'] as const;
+/** The parts run by default. */
+const DEFAULT_PARTS = ['pipeline', 'outputs', 'captures', 'live'] as const;
+/** All parts: `profile` takes extra time and runs only when --only names it. */
+const PARTS = [...DEFAULT_PARTS, 'profile'] as const;
 type Part = (typeof PARTS)[number];
 
 function argValue(name: string): string | undefined {
@@ -55,7 +62,7 @@ function progress(message: string): void {
 
 function selectedParts(): Set<Part> {
   const only = argValue('only');
-  if (only === undefined) return new Set(flag('no-live') ? PARTS.filter((p) => p !== 'live') : PARTS);
+  if (only === undefined) return new Set<Part>(flag('no-live') ? DEFAULT_PARTS.filter((p) => p !== 'live') : DEFAULT_PARTS);
   const parts = only.split(',').map((s) => s.trim()).filter((s) => s !== '');
   for (const p of parts) if (!(PARTS as readonly string[]).includes(p)) throw new Error(`--only: unknown part "${p}" (known: ${PARTS.join(', ')})`);
   const set = new Set(parts as Part[]);
@@ -184,6 +191,24 @@ async function runCaptureSide(repoRoot: string, dataDir: string, parts: Set<Part
   return out;
 }
 
+async function runProfileBench(repoRoot: string, dataDir: string, quick: boolean): Promise<ProfileRun> {
+  const tools = findTools(repoRoot);
+  const corpus = await ensureCorpus({
+    dataDir,
+    quick,
+    rebuild: flag('rebuild-corpus'),
+    tools: tools.tcpdump === undefined ? undefined : { ...tools, tcpdump: tools.tcpdump },
+    toolMissing: 'tcpdump not installed (apt-get install tcpdump)',
+    progress,
+  });
+  const run = await runProfile({ repoRoot, tools, corpus, capture: argValue('profile-capture') ?? 'mixed', intervalUs: 200, top: 25, progress });
+  for (const t of profileTables(run.summary)) {
+    console.log(t.title);
+    console.table(t.rows);
+  }
+  return run;
+}
+
 async function main(): Promise<void> {
   const here = path.dirname(fileURLToPath(import.meta.url)); // bench/dist
   const repoRoot = path.resolve(here, '../..');
@@ -207,9 +232,25 @@ async function main(): Promise<void> {
     }
   }
 
+  let profile: ProfileRun | undefined;
+  let profileError: string | undefined;
+  if (parts.has('profile')) {
+    try {
+      profile = await runProfileBench(repoRoot, dataDir, quick);
+    } catch (err) {
+      profileError = errorText(err);
+      console.error(`profile failed: ${profileError}`);
+      process.exitCode = 1;
+    }
+  }
+
   const tools = findTools(repoRoot);
+  const date = new Date().toISOString();
+  const stamp = date.replace(/[:.]/g, '-');
+  const resultsDir = path.join(dataDir, 'results');
+  const cpuprofile = profile === undefined ? undefined : path.join(resultsDir, `profile-${stamp}.cpuprofile`);
   const report = {
-    date: new Date().toISOString(),
+    date,
     quick,
     parts: [...parts],
     machine: {
@@ -224,10 +265,15 @@ async function main(): Promise<void> {
     ...(outputs === undefined ? {} : { outputs }),
     ...captureSide,
     ...(captureError === undefined ? {} : { captureError }),
+    ...(profile === undefined ? {} : { profile: { ...profile.summary, cpuprofile } }),
+    ...(profileError === undefined ? {} : { profileError }),
   };
-  const resultsDir = path.join(dataDir, 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const out = path.join(resultsDir, `bench-${report.date.replace(/[:.]/g, '-')}.json`);
+  if (profile !== undefined && cpuprofile !== undefined) {
+    fs.writeFileSync(cpuprofile, profile.rawProfile);
+    progress(`profile: raw profile written to ${cpuprofile} (open it in Chrome DevTools, Performance tab)`);
+  }
+  const out = path.join(resultsDir, `bench-${stamp}.json`);
   const json = `${JSON.stringify(report, null, 2)}\n`;
   fs.writeFileSync(out, json);
   fs.writeFileSync(path.join(resultsDir, 'latest.json'), json);

@@ -137,7 +137,7 @@ export function toolVersions(tools: Tools): ToolVersions {
 
 // ---------------------------------------------------------------- configs
 
-interface Ports {
+export interface Ports {
   readonly http: number[];
   readonly dns: number[];
   readonly redis: number[];
@@ -152,7 +152,7 @@ export function packetbeatNodeFlags(bin: string): string[] {
 }
 
 /** The protocol ports of the corpus: defaults plus the ports the recordings used. */
-function corpusPorts(corpus: Corpus): Ports {
+export function corpusPorts(corpus: Corpus): Ports {
   const http = new Set([80]);
   const dns = new Set([53]);
   for (const c of corpus.manifest.captures) {
@@ -176,7 +176,7 @@ function protocolsYaml(ports: Ports): string {
 
 type ConfigName = 'file' | 'discard' | 'decode-flow' | 'all';
 
-function configYaml(name: ConfigName, ports: Ports, outDir: string): string {
+export function configYaml(name: ConfigName, ports: Ports, outDir: string): string {
   // One analysis thread (the default today, stated so the rows stay per core).
   const common = ['packetbeat.workers: 1', 'logging.to_stderr: true', 'logging.to_files: false', 'logging.level: info'];
   switch (name) {
