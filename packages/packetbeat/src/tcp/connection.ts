@@ -1,12 +1,14 @@
-import type { ConnectionInfo, Direction } from '@packetbeat-ts/protocol-sdk';
+import type { ConnectionInfo, Direction, Endpoint } from '@packetbeat-ts/protocol-sdk';
 import { TcpStream } from './tcp-stream.js';
 
 /**
- * One tracked TCP connection of a protocol that claimed its port. Hundreds
- * of thousands can be open at once, so it holds plain fields only: IPv4
- * addresses as numbers, the two streams as two fields.
+ * One tracked TCP connection of a protocol that claimed its port, and the
+ * `ConnectionInfo` its protocol sees. Hundreds of thousands can be open at
+ * once, so it holds plain fields only: IPv4 addresses as numbers, the two
+ * streams as two fields, endpoints shared where they repeat.
  */
-export class TcpConnection {
+export class TcpConnection implements ConnectionInfo {
+  readonly transport = 'tcp';
   /** IPv4 client and server addresses as signed 32-bit numbers (0 for IPv6). */
   private readonly clientV4: number;
   private readonly serverV4: number;
@@ -21,7 +23,10 @@ export class TcpConnection {
 
   constructor(
     readonly hash: number,
-    readonly info: ConnectionInfo,
+    readonly id: number,
+    readonly client: Endpoint,
+    readonly server: Endpoint,
+    readonly vlans: readonly number[],
     readonly protocol: number,
     readonly ipVersion: number,
     readonly clientPort: number,

@@ -7,6 +7,10 @@ interface PendingSegment {
 /** The empty pending list every idle stream shares (never written: `hold` swaps in its own). */
 const NO_PENDING: PendingSegment[] = [];
 
+const STARTED = 1;
+const FIN_SEEN = 2;
+const FIN_DELIVERED = 4;
+
 /** Signed distance from `b` to `a` in 32-bit sequence space (handles wrap-around). */
 export function seqDiff(a: number, b: number): number {
   return (a - b) | 0;
@@ -25,16 +29,33 @@ export class TcpStream {
    * Meaningless until `started`.
    */
   nextSeq = 0;
-  started = false;
   /** Sequence number of this direction's FIN (signed 32-bit), meaningful when `finSeen`. */
   finSeq = 0;
-  finSeen = false;
-  finDelivered = false;
+  /** STARTED | FIN_SEEN | FIN_DELIVERED: one field instead of three (V8 gives each boolean a word). */
+  private flags = 0;
   bufferedBytes = 0;
   /** Segments waiting for a hole to fill; the shared empty list while there are none. */
   private pending: PendingSegment[] = NO_PENDING;
 
   constructor(private readonly maxBuffered: number) {}
+
+  /** A first segment was seen: `nextSeq` means something. */
+  get started(): boolean {
+    return (this.flags & STARTED) !== 0;
+  }
+
+  get finSeen(): boolean {
+    return (this.flags & FIN_SEEN) !== 0;
+  }
+
+  /** The tracker told the protocol about this direction's FIN. */
+  get finDelivered(): boolean {
+    return (this.flags & FIN_DELIVERED) !== 0;
+  }
+
+  set finDelivered(delivered: boolean) {
+    this.flags = delivered ? this.flags | FIN_DELIVERED : this.flags & ~FIN_DELIVERED;
+  }
 
   get hasPending(): boolean {
     return this.pending.length > 0;
@@ -57,15 +78,15 @@ export class TcpStream {
     if (syn) {
       start = (start + 1) | 0;
       if (!this.started || seqDiff(start, this.nextSeq) > 0) this.nextSeq = start;
-      this.started = true;
+      this.flags |= STARTED;
     }
     if (!this.started) {
       this.nextSeq = start;
-      this.started = true;
+      this.flags |= STARTED;
     }
     if (fin) {
       this.finSeq = (start + data.length) | 0;
-      this.finSeen = true;
+      this.flags |= FIN_SEEN;
     }
 
     let discarded = 0;

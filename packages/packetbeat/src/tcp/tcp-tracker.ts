@@ -1,4 +1,4 @@
-import type { CloseReason, ConnectionInfo, Direction, TcpHandlers } from '@packetbeat-ts/protocol-sdk';
+import type { CloseReason, Direction, Endpoint, TcpHandlers } from '@packetbeat-ts/protocol-sdk';
 import { TcpFlag, type DecodedPacket } from '../decode/decoded-packet.js';
 import { TcpConnection } from './connection.js';
 import { seqDiff } from './tcp-stream.js';
@@ -42,6 +42,8 @@ const CLOSED_MEMORY_US = 120_000_000;
 /** Shared by every connection without VLAN tags (most of them). */
 const NO_VLANS: readonly number[] = Object.freeze([]);
 const MAX_CLOSED_REMEMBERED = 65_536;
+/** Server endpoints kept for sharing (the table starts over when full). */
+const MAX_SHARED_SERVERS = 4096;
 
 /**
  * Tracks the TCP connections of ports that protocols claimed and feeds each
@@ -60,6 +62,7 @@ export class TcpTracker {
   private recentlyClosedCount = 0;
   private nextId = 1;
   private lastSweepUs = 0;
+  private readonly servers = new Map<string, Endpoint>();
 
   constructor(private readonly options: TcpTrackerOptions) {}
 
@@ -120,7 +123,7 @@ export class TcpTracker {
       this.counters.retransmittedBytes += stream.segment(pkt.tcpSeq, (flags & TcpFlag.SYN) !== 0, (flags & TcpFlag.FIN) !== 0, payload, this.to(conn, d), this.gapTo);
       if (stream.finished && !stream.finDelivered) {
         stream.finDelivered = true;
-        handlers.onFin?.(conn.state, conn.info, d);
+        handlers.onFin?.(conn.state, conn, d);
       }
     } catch {
       // A plugin that throws loses this packet, not the process.
@@ -195,16 +198,11 @@ export class TcpTracker {
     const clientPort = serverIsDst ? pkt.srcPort : pkt.dstPort;
     const serverPort = serverIsDst ? pkt.dstPort : pkt.srcPort;
     const vlans = pkt.vlan0 < 0 ? NO_VLANS : pkt.vlan1 < 0 ? [pkt.vlan0] : [pkt.vlan0, pkt.vlan1];
-    const info: ConnectionInfo = {
-      id: this.nextId++,
-      transport: 'tcp',
-      client: { ip: this.options.formatIp(pkt.data, clientOffset, pkt.ipVersion), port: clientPort },
-      server: { ip: this.options.formatIp(pkt.data, serverOffset, pkt.ipVersion), port: serverPort },
-      vlans,
-    };
-    const conn = new TcpConnection(hash, info, binding, pkt.ipVersion, clientPort, serverPort, pkt.data, clientOffset, serverOffset, this.options.maxBufferedBytes, nowUs);
+    const client: Endpoint = { ip: this.options.formatIp(pkt.data, clientOffset, pkt.ipVersion), port: clientPort };
+    const server = this.serverEndpoint(this.options.formatIp(pkt.data, serverOffset, pkt.ipVersion), serverPort);
+    const conn = new TcpConnection(hash, this.nextId++, client, server, vlans, binding, pkt.ipVersion, clientPort, serverPort, pkt.data, clientOffset, serverOffset, this.options.maxBufferedBytes, nowUs);
     const handlers = (this.options.bindings[binding] as TcpBinding).handlers;
-    conn.state = handlers.init(info);
+    conn.state = handlers.init(conn);
     const entry = this.table.get(hash);
     if (entry === undefined) this.table.set(hash, conn);
     else if (entry instanceof TcpConnection) this.table.set(hash, [entry, conn]);
@@ -212,6 +210,18 @@ export class TcpTracker {
     this.counters.connections++;
     this.counters.active++;
     return conn;
+  }
+
+  /** Connections to one server share its (read-only) endpoint object. */
+  private serverEndpoint(ip: string, port: number): Endpoint {
+    const key = `${port} ${ip}`;
+    let endpoint = this.servers.get(key);
+    if (endpoint === undefined) {
+      if (this.servers.size >= MAX_SHARED_SERVERS) this.servers.clear();
+      endpoint = Object.freeze({ ip, port });
+      this.servers.set(key, endpoint);
+    }
+    return endpoint;
   }
 
   /**
@@ -228,14 +238,14 @@ export class TcpTracker {
 
   private readonly deliverTo = (bytes: Buffer): void => {
     const conn = this.current as TcpConnection;
-    (this.options.bindings[conn.protocol] as TcpBinding).handlers.onData(conn.state, conn.info, this.currentDir, bytes);
+    (this.options.bindings[conn.protocol] as TcpBinding).handlers.onData(conn.state, conn, this.currentDir, bytes);
   };
 
   private readonly gapTo = (length: number): void => {
     const conn = this.current as TcpConnection;
     this.counters.gaps++;
     this.counters.gapBytes += length;
-    (this.options.bindings[conn.protocol] as TcpBinding).handlers.onGap?.(conn.state, conn.info, this.currentDir, length);
+    (this.options.bindings[conn.protocol] as TcpBinding).handlers.onGap?.(conn.state, conn, this.currentDir, length);
   };
 
   private close(conn: TcpConnection, reason: CloseReason): void {
@@ -245,7 +255,7 @@ export class TcpTracker {
     try {
       conn.toServer.flush(this.to(conn, 0), this.gapTo);
       conn.toClient.flush(this.to(conn, 1), this.gapTo);
-      handlers.onClose?.(conn.state, conn.info, reason);
+      handlers.onClose?.(conn.state, conn, reason);
     } catch {
       this.counters.pluginErrors++;
     }
