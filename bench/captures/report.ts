@@ -104,6 +104,18 @@ export function targetChecks(report: CaptureSuiteReport, loops: number): TargetC
     met: file?.eventsPerSecond === undefined ? 'n/a' : file.eventsPerSecond >= 150_000 ? 'yes' : 'NO',
     basis: file?.events === undefined ? 'no run' : `${fmt(file.events)} transactions written (flows off)`,
   });
+  const twoWorkers = find(report, 'mixed', 'ours-file-2w');
+  if (file !== undefined && twoWorkers !== undefined) {
+    const speedup = file.wallSeconds / twoWorkers.wallSeconds;
+    const same = file.events !== undefined && file.events === twoWorkers.events;
+    out.push({
+      target: '2 worker threads vs one, mixed capture → file',
+      goal: '>= 1.7x, same transactions written',
+      measured: `${speedup.toFixed(2)}x; ${fmt(twoWorkers.events ?? 0)} vs ${fmt(file.events ?? 0)} transactions`,
+      met: speedup >= 1.7 && same ? 'yes' : 'NO',
+      basis: `wall ${file.wallSeconds.toFixed(2)} s (cpu ${file.cpuSeconds?.toFixed(2) ?? '?'} s) with packetbeat.workers: 1, ${twoWorkers.wallSeconds.toFixed(2)} s (cpu ${twoWorkers.cpuSeconds?.toFixed(2) ?? '?'} s) with 2`,
+    });
+  }
   const many = report.results.filter((r) => r.capture === 'many-flows' && r.tool.startsWith('ours') && r.tool !== 'ours-all-loop' && r.skipped === undefined && r.peakRssMb !== undefined);
   const worst = many.reduce<ToolResult | undefined>((w, r) => (w === undefined || (r.peakRssMb ?? 0) > (w.peakRssMb ?? 0) ? r : w), undefined);
   out.push({

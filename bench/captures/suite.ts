@@ -20,10 +20,11 @@ import { errorText, measure, versionOf, which, type Measured, type RssSample } f
 import type { Progress } from './record.js';
 import { createPcapWriter, LINKTYPE_ETHERNET, tcpFrame, ip4, TCP_SYN } from './pcap.js';
 
-export type Tool = 'ours-file' | 'ours-discard' | 'ours-decode-flow' | 'ours-decode-flow-loop' | 'ours-all-l1' | 'ours-all-loop' | 'tshark' | 'tcpdump';
+export type Tool = 'ours-file' | 'ours-file-2w' | 'ours-discard' | 'ours-decode-flow' | 'ours-decode-flow-loop' | 'ours-all-l1' | 'ours-all-loop' | 'tshark' | 'tcpdump';
 
 export const TOOL_LABELS: Record<Tool, string> = {
   'ours-file': 'packetbeat-ts → file',
+  'ours-file-2w': 'packetbeat-ts → file, 2 workers',
   'ours-discard': 'packetbeat-ts → discard',
   'ours-decode-flow': 'packetbeat-ts decode+flow',
   'ours-decode-flow-loop': 'packetbeat-ts decode+flow -l N',
@@ -174,15 +175,16 @@ function protocolsYaml(ports: Ports): string {
   ].join('\n');
 }
 
-type ConfigName = 'file' | 'discard' | 'decode-flow' | 'all';
+type ConfigName = 'file' | 'file-2w' | 'discard' | 'decode-flow' | 'all';
 
 export function configYaml(name: ConfigName, ports: Ports, outDir: string): string {
-  // One analysis thread (the default today, stated so the rows stay per core).
-  const common = ['packetbeat.workers: 1', 'logging.to_stderr: true', 'logging.to_files: false', 'logging.level: info'];
+  // One analysis thread (stated so the rows stay per core), except the row that measures two.
+  const common = [`packetbeat.workers: ${name === 'file-2w' ? 2 : 1}`, 'logging.to_stderr: true', 'logging.to_files: false', 'logging.level: info'];
   switch (name) {
     case 'file':
+    case 'file-2w':
       return [
-        '# Full analysis into the file output; flows off, so every event is a transaction.',
+        `# Full analysis into the file output; flows off, so every event is a transaction${name === 'file-2w' ? '; two worker threads' : ''}.`,
         protocolsYaml(ports),
         'packetbeat.flows.enabled: false',
         'output.file:',
@@ -358,7 +360,7 @@ async function runOurs(
     const published = metrics['libbeat.pipeline.events.published'] ?? metrics['libbeat.output.events.acked'];
     let events: number | undefined;
     let eventsAre: string;
-    if (config === 'file') {
+    if (config === 'file' || config === 'file-2w') {
       events = fs.existsSync(outDir) ? countLines(outDir) : 0;
       eventsAre = 'transactions (lines written)';
     } else if (config === 'decode-flow') {
@@ -448,7 +450,7 @@ export async function runCaptureSuite(tools: Tools, opts: CaptureSuiteOptions): 
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pbts-bench-'));
   const results: ToolResult[] = [];
   const configs: Record<string, string> = {};
-  for (const c of ['file', 'discard', 'decode-flow', 'all'] as const) configs[c] = configYaml(c, ports, '<temp dir>');
+  for (const c of ['file', 'file-2w', 'discard', 'decode-flow', 'all'] as const) configs[c] = configYaml(c, ports, '<temp dir>');
   try {
     opts.progress('captures: measuring packetbeat start-up (one-packet capture) …');
     const startupSeconds = await measureStartup(tools, ports, scratch);
@@ -457,7 +459,9 @@ export async function runCaptureSuite(tools: Tools, opts: CaptureSuiteOptions): 
       const file = opts.corpus.path(entry);
       const all: Tool[] = ['ours-file', 'ours-discard', 'ours-decode-flow', 'tshark', 'tcpdump'];
       // Decode+flow is fast enough that start-up dominates one pass: a looped run amortizes it.
-      if (entry.name === 'mixed') all.splice(3, 0, 'ours-decode-flow-loop');
+      // The worker-thread row runs on mixed only (the target is judged there).
+      if (entry.name === 'mixed') all.splice(1, 0, 'ours-file-2w');
+      if (entry.name === 'mixed') all.splice(4, 0, 'ours-decode-flow-loop');
       if (entry.name === 'many-flows') all.push('ours-all-l1', 'ours-all-loop');
       if (entry.error !== undefined || !fs.existsSync(file)) {
         for (const t of all) results.push(skipped(entry, t, `no capture: ${entry.error ?? 'file missing'}`));
@@ -470,6 +474,9 @@ export async function runCaptureSuite(tools: Tools, opts: CaptureSuiteOptions): 
         switch (t) {
           case 'ours-file':
             r = await runOurs(tools, entry, file, t, 'file', ports, scratch, 1);
+            break;
+          case 'ours-file-2w':
+            r = await runOurs(tools, entry, file, t, 'file-2w', ports, scratch, 1);
             break;
           case 'ours-discard':
             r = await runOurs(tools, entry, file, t, 'discard', ports, scratch, 1);
