@@ -22,6 +22,8 @@ export interface TcpTrackerOptions {
   readonly maxConnections: number;
   /** Formats the address bytes at `offset` (4 or 16 bytes) as text. */
   readonly formatIp: (data: Buffer, offset: number, ipVersion: number) => string;
+  /** For tests: ANDed into every connection hash, so a small mask forces collisions. */
+  readonly hashMask?: number;
 }
 
 /** Counters the engine exports as metrics. */
@@ -64,7 +66,11 @@ export class TcpTracker {
   private lastSweepUs = 0;
   private readonly servers = new Map<string, Endpoint>();
 
-  constructor(private readonly options: TcpTrackerOptions) {}
+  private readonly hashMask: number;
+
+  constructor(private readonly options: TcpTrackerOptions) {
+    this.hashMask = options.hashMask ?? -1;
+  }
 
   /** Handles one decoded TCP packet; returns false when no protocol claims its ports. */
   process(pkt: DecodedPacket, nowUs: number): boolean {
@@ -78,7 +84,7 @@ export class TcpTracker {
     }
     if (nowUs - this.lastSweepUs >= SWEEP_INTERVAL_US) this.expire(nowUs);
 
-    const hash = connectionHash(pkt);
+    const hash = connectionHash(pkt) & this.hashMask;
     let conn: TcpConnection | undefined;
     let dir: Direction | -1 = -1;
     const entry = this.table.get(hash);

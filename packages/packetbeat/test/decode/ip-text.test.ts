@@ -21,6 +21,21 @@ describe('ip-text', () => {
     expect(formatIp(Buffer.from([10, 0, 0, 1]), 0, 4)).to.equal('10.0.0.1');
   });
 
+  it('IPv4 text stays right when many addresses share the cache', () => {
+    // 70,000 addresses: far more than the cache's slots, so slots are reused.
+    const seen = new Map<string, string>();
+    for (let i = 0; i < 70_000; i++) {
+      const bytes = [(i * 7) & 0xff, (i >> 8) & 0xff, i & 0xff, (i * 13) & 0xff];
+      const text = formatIPv4(Buffer.from(bytes), 0);
+      expect(text).to.equal(bytes.join('.'));
+      seen.set(bytes.join('.'), text);
+    }
+    // And again, in another order, after the cache was overwritten.
+    for (const [expected] of [...seen].reverse().slice(0, 5000)) {
+      expect(formatIPv4(Buffer.from(expected.split('.').map(Number)), 0)).to.equal(expected);
+    }
+  });
+
   it('IPv6 per RFC 5952', () => {
     expect(fmt6(groups(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1))).to.equal('2001:db8::1');
     expect(fmt6(groups(0, 0, 0, 0, 0, 0, 0, 0))).to.equal('::');

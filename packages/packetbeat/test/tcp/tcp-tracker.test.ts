@@ -55,7 +55,7 @@ function packet(fromClient: boolean, seq: number, flags: number, text = '', ack 
   return p;
 }
 
-function tracker(handlers: TcpHandlers<Recorded>, idleTimeoutUs = 60e6, maxConnections = 1000): TcpTracker {
+function tracker(handlers: TcpHandlers<Recorded>, idleTimeoutUs = 60e6, maxConnections = 1000, hashMask?: number): TcpTracker {
   const portMap = new Int16Array(65536).fill(-1);
   portMap[80] = 0;
   return new TcpTracker({
@@ -65,6 +65,7 @@ function tracker(handlers: TcpHandlers<Recorded>, idleTimeoutUs = 60e6, maxConne
     idleTimeoutUs,
     maxConnections,
     formatIp: (data, offset) => [...data.subarray(offset, offset + 4)].join('.'),
+    ...(hashMask !== undefined ? { hashMask } : {}),
   });
 }
 
@@ -156,6 +157,48 @@ describe('tcp tracker', () => {
     });
     expect(() => t.process(packet(true, 1, PSH, 'x'), 1)).to.not.throw();
     expect(t.counters.pluginErrors).to.equal(1);
+  });
+
+  it('shares one server endpoint between connections, and each connection is its ConnectionInfo', () => {
+    const { handlers, all } = recorder();
+    const t = tracker(handlers);
+    t.process(packet(true, 1, PSH, 'a', 0, 40001), 1);
+    t.process(packet(true, 1, PSH, 'b', 0, 40002), 2);
+    const [first, second] = all.map((r) => r.conns[0] as ConnectionInfo);
+    expect(first?.server).to.equal(second?.server);
+    expect(Object.isFrozen(first?.server)).to.equal(true);
+    expect(first?.client).to.deep.equal({ ip: '10.0.0.1', port: 40001 });
+    expect(second?.client).to.deep.equal({ ip: '10.0.0.1', port: 40002 });
+    expect(first?.id).to.not.equal(second?.id);
+    expect(first?.vlans).to.deep.equal([]);
+  });
+
+  it('follows sequence numbers above 2^31 and across the wrap', () => {
+    const { handlers, all } = recorder();
+    const t = tracker(handlers);
+    t.process(packet(true, 0xfffffff0, SYN), 1);
+    t.process(packet(false, 0x90000000, SYN | ACK, '', 0xfffffff1), 2);
+    t.process(packet(true, 0xfffffff1, PSH | ACK, 'abcdefghijklmnop'), 3);
+    t.process(packet(true, 0x00000001, PSH | ACK, 'qr'), 4);
+    t.process(packet(true, 0xfffffff1, PSH | ACK, 'abcdefghijklmnop'), 5);
+    t.process(packet(false, 0x90000001, PSH | ACK, 'ok', 3), 6);
+    expect(all[0]?.events).to.deep.equal(['0:abcdefghijklmnop', '0:qr', '1:ok']);
+    expect(t.counters.retransmittedBytes).to.equal(16);
+  });
+
+  it('keeps connections whose hashes collide apart as they come and go', () => {
+    const { handlers, all } = recorder();
+    // 3 bits of hash: 3,000 connections in 8 table entries.
+    const t = tracker(handlers, 60e6, 10_000, 0x7);
+    for (let port = 1024; port < 1024 + 3000; port++) t.process(packet(true, 1, PSH, `c${port}`, 0, port), port);
+    for (let port = 1024; port < 1024 + 3000; port += 2) t.process(packet(true, 1, RST, '', 0, port), 10_000 + port);
+    for (let port = 1025; port < 1024 + 3000; port += 2) t.process(packet(true, 1 + `c${port}`.length, PSH, 'x', 0, port), 20_000 + port);
+    expect(all).to.have.length(3000);
+    expect(t.counters.active).to.equal(1500);
+    for (const [i, r] of all.entries()) {
+      const port = 1024 + i;
+      expect(r.events).to.deep.equal(port % 2 === 0 ? [`0:c${port}`, 'close rst'] : [`0:c${port}`, '0:x']);
+    }
   });
 
   it('hashes both directions of a connection alike', () => {

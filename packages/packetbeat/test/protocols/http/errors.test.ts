@@ -30,6 +30,22 @@ describe('http plugin: unmatched messages, gaps and resynchronisation', () => {
     expect(h.reported[1]!.notes).to.deep.equal(['Unmatched request']);
   });
 
+  it('a gap between keep-alive exchanges is noted on the next request, whose exchange still pairs', () => {
+    const h = harness();
+    h.send(0, GET);
+    h.send(1, OK);
+    // Both directions are between messages here (nothing under way).
+    expect(h.gap(0, 30)).to.equal(false);
+    h.send(0, GET.replace('/a', '/b'));
+    h.send(1, OK);
+    h.send(0, GET.replace('/a', '/c'));
+    h.send(1, OK);
+    expect(h.reported.map((tx) => tx.query)).to.deep.equal(['GET /a', 'GET /b', 'GET /c']);
+    expect(h.reported[1]!.notes).to.deep.equal(['Packet loss while capturing the request']);
+    expect(h.reported[2]!.notes).to.equal(undefined);
+    expect(h.reported.every((tx) => tx.status === 'OK')).to.equal(true);
+  });
+
   it('skips a gap inside a Content-Length body and notes the loss', () => {
     const h = harness();
     h.send(0, GET + GET);
