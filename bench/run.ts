@@ -22,7 +22,7 @@ import { LIVE_LEVELS, QUICK_LIVE_LEVELS, runLiveSuite, type LiveResult } from '.
 import { captureRows, corpusRows, liveRows, targetChecks, type TargetCheck } from './captures/report.js';
 import { errorText } from './captures/proc.js';
 import { profileTables, runProfile, type ProfileRun } from './captures/profile.js';
-import { findTools, runCaptureSuite, toolVersions, type CaptureSuiteReport } from './captures/suite.js';
+import { findTools, runCaptureSuite, toolVersions, type CaptureSuiteReport, type Tools } from './captures/suite.js';
 import { DEFAULT_OUTPUT_BENCH_OPTIONS, OUTPUT_CASES, runOutputCase, type OutputBenchResult } from './outputs.js';
 import { DEFAULT_BENCH_OPTIONS, PIPELINE_CASES, runPipelineCase, type PipelineBenchResult } from './pipeline.js';
 
@@ -143,18 +143,23 @@ interface CaptureSide {
   live?: LiveResult[];
 }
 
+/** The capture corpus, made (or checked) as `--rebuild-corpus` and `--quick` say. */
+function benchCorpus(tools: Tools, dataDir: string, quick: boolean): Promise<Corpus> {
+  return ensureCorpus({
+    dataDir,
+    quick,
+    rebuild: flag('rebuild-corpus'),
+    tools: tools.tcpdump === undefined ? undefined : { ...tools, tcpdump: tools.tcpdump },
+    toolMissing: 'tcpdump not installed (apt-get install tcpdump)',
+    progress,
+  });
+}
+
 async function runCaptureSide(repoRoot: string, dataDir: string, parts: Set<Part>, quick: boolean): Promise<CaptureSide> {
   const tools = findTools(repoRoot);
   const out: CaptureSide = {};
   if (parts.has('captures')) {
-    const corpus = await ensureCorpus({
-      dataDir,
-      quick,
-      rebuild: flag('rebuild-corpus'),
-      tools: tools.tcpdump === undefined ? undefined : { ...tools, tcpdump: tools.tcpdump },
-      toolMissing: 'tcpdump not installed (apt-get install tcpdump)',
-      progress,
-    });
+    const corpus = await benchCorpus(tools, dataDir, quick);
     out.corpus = { dir: corpus.dir, mode: corpus.manifest.mode, captures: corpus.manifest.captures };
     console.log(`\ncapture corpus (${corpus.manifest.mode}, ${corpus.dir}):`);
     console.table(corpusRows(corpus));
@@ -193,14 +198,7 @@ async function runCaptureSide(repoRoot: string, dataDir: string, parts: Set<Part
 
 async function runProfileBench(repoRoot: string, dataDir: string, quick: boolean): Promise<ProfileRun> {
   const tools = findTools(repoRoot);
-  const corpus = await ensureCorpus({
-    dataDir,
-    quick,
-    rebuild: flag('rebuild-corpus'),
-    tools: tools.tcpdump === undefined ? undefined : { ...tools, tcpdump: tools.tcpdump },
-    toolMissing: 'tcpdump not installed (apt-get install tcpdump)',
-    progress,
-  });
+  const corpus = await benchCorpus(tools, dataDir, quick);
   const run = await runProfile({ repoRoot, tools, corpus, capture: argValue('profile-capture') ?? 'mixed', intervalUs: 200, top: 25, progress });
   for (const t of profileTables(run.summary)) {
     console.log(t.title);
