@@ -12,6 +12,7 @@
  * and on the many-flow capture, protocols and flows together at -l 1 and at
  * -l 10 (the file replayed 10 times) to show peak RSS stays flat.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,6 +53,8 @@ export interface ToolResult {
   readonly eventsPerSecond?: number;
   /** What the events are. */
   readonly eventsAre?: string;
+  /** File output rows: SHA-1 of the lines written, in order, without their `agent` object (see readOutput). */
+  readonly outputDigest?: string;
   /** Our `packetbeat.transactions.published` and flow events, from the final metrics. */
   readonly transactions?: number;
   readonly loops?: number;
@@ -251,26 +254,48 @@ function failureText(r: Measured): string {
 }
 
 /** Newlines in every file under `dir`. */
-function countLines(dir: string): number {
-  let n = 0;
+const AGENT_START = Buffer.from(',"agent":{');
+
+/**
+ * The lines the file output wrote, and a digest of them in order without
+ * their `agent` object (its ids differ from run to run), so two runs can be
+ * compared document for document.
+ */
+function readOutput(dir: string): { lines: number; digest: string } {
+  let lines = 0;
+  const hash = crypto.createHash('sha1');
+  const addLine = (line: Buffer): void => {
+    lines++;
+    const at = line.indexOf(AGENT_START);
+    const close = at < 0 ? -1 : line.indexOf(0x7d /* } */, at + AGENT_START.length); // the agent object is flat
+    if (close < 0) hash.update(line);
+    else hash.update(line.subarray(0, at)).update(line.subarray(close + 1));
+    hash.update('\n');
+  };
   const buf = Buffer.allocUnsafe(4 * 1024 * 1024);
-  for (const f of fs.readdirSync(dir)) {
+  for (const f of fs.readdirSync(dir).sort()) {
     const fd = fs.openSync(path.join(dir, f), 'r');
+    let carry: Buffer = Buffer.alloc(0);
     try {
       for (;;) {
         const got = fs.readSync(fd, buf, 0, buf.length, null);
         if (got === 0) break;
-        let i = buf.indexOf(10, 0);
-        while (i >= 0 && i < got) {
-          n++;
-          i = buf.indexOf(10, i + 1);
+        const chunk = carry.length > 0 ? Buffer.concat([carry, buf.subarray(0, got)]) : buf.subarray(0, got);
+        let from = 0;
+        let nl = chunk.indexOf(10, from);
+        while (nl >= 0) {
+          addLine(chunk.subarray(from, nl));
+          from = nl + 1;
+          nl = chunk.indexOf(10, from);
         }
+        carry = Buffer.from(chunk.subarray(from)); // a copy: buf is reused
       }
+      if (carry.length > 0) addLine(carry);
     } finally {
       fs.closeSync(fd);
     }
   }
-  return n;
+  return { lines, digest: hash.digest('hex') };
 }
 
 /** Bytes of a classic pcap file up to and including its first `n` packets (the file's size when it has fewer). */
@@ -360,8 +385,11 @@ async function runOurs(
     const published = metrics['libbeat.pipeline.events.published'] ?? metrics['libbeat.output.events.acked'];
     let events: number | undefined;
     let eventsAre: string;
+    let outputDigest: string | undefined;
     if (config === 'file' || config === 'file-2w') {
-      events = fs.existsSync(outDir) ? countLines(outDir) : 0;
+      const written = fs.existsSync(outDir) ? readOutput(outDir) : { lines: 0, digest: '' };
+      events = written.lines;
+      outputDigest = written.digest;
       eventsAre = 'transactions (lines written)';
     } else if (config === 'decode-flow') {
       events = published;
@@ -378,6 +406,7 @@ async function runOurs(
       ...base,
       ...(events === undefined ? {} : { events, eventsPerSecond: rate(events, r.wallSeconds) }),
       eventsAre,
+      ...(outputDigest === undefined ? {} : { outputDigest }),
       ...(transactions === undefined ? {} : { transactions }),
       ...(loops !== 1 ? { loops } : {}),
       ...(r.rssMethod === 'proc' ? { note: 'peak RSS polled from /proc (no GNU time)' } : {}),

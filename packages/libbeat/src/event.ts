@@ -16,38 +16,55 @@ export interface BeatEvent {
    * `EncodedEvent`): outputs write it as it is instead of encoding again.
    */
   readonly encodedFields?: string | undefined;
+  /**
+   * The same JSON as UTF-8 bytes, when the producer made bytes (e.g. in a
+   * worker thread, handed over without a copy): outputs that write bytes
+   * copy them as they are.
+   */
+  readonly encodedBytes?: Uint8Array | undefined;
 }
 
 /**
- * An event whose fields arrive as their JSON text, final (processed
- * elsewhere, e.g. in a worker thread). Outputs use the text directly;
- * `fields` is parsed only if something reads it (a format string, an index
- * pattern with event fields). Setting `fields` drops the text.
+ * An event whose fields arrive as their JSON, final (processed elsewhere,
+ * e.g. in a worker thread), as text or as UTF-8 bytes. Outputs use it
+ * directly; the text is decoded from the bytes, and `fields` parsed, only if
+ * something asks (a format string, an index pattern with event fields).
+ * Setting `fields` drops the JSON.
  */
 export class EncodedEvent implements BeatEvent {
   private parsed: EventFields | undefined;
   private text: string | undefined;
+  private bytes: Uint8Array | undefined;
 
   constructor(
     public timestamp: Date,
-    encodedFields: string,
+    encodedFields: string | Uint8Array,
     public meta?: EventFields,
   ) {
-    this.text = encodedFields;
+    if (typeof encodedFields === 'string') this.text = encodedFields;
+    else this.bytes = encodedFields;
   }
 
   get encodedFields(): string | undefined {
+    if (this.text === undefined && this.bytes !== undefined) {
+      this.text = Buffer.from(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength).toString('utf8');
+    }
     return this.text;
   }
 
+  get encodedBytes(): Uint8Array | undefined {
+    return this.bytes;
+  }
+
   get fields(): EventFields {
-    this.parsed ??= JSON.parse(this.text ?? '{}') as EventFields;
+    this.parsed ??= JSON.parse(this.encodedFields ?? '{}') as EventFields;
     return this.parsed;
   }
 
   set fields(fields: EventFields) {
     this.parsed = fields;
     this.text = undefined;
+    this.bytes = undefined;
   }
 }
 

@@ -75,6 +75,14 @@ export class LineBuffer {
     this.off += this.buf.write(s, this.off, 'utf8');
   }
 
+  /** Appends `src[start..end)` as it is. */
+  appendBytes(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    if (this.buf.length - this.off < n) this.grow(n);
+    this.buf.set(src.subarray(start, end), this.off);
+    this.off += n;
+  }
+
   appendByte(b: number): void {
     if (this.off >= this.buf.length) this.grow(1);
     this.buf[this.off++] = b;
@@ -185,8 +193,21 @@ export class JsonEncoder implements Encoder {
     // Everything that can throw runs before the first append.
     const prefix = this.prefix(event);
     const meta = this.hasMeta(event) ? JSON.stringify(this.metadata(event)) : this.metaJson;
-    const body: string | undefined = event.encodedFields ?? JSON.stringify(event.fields);
     const esc = this.escapeHtml;
+    const bytes = esc ? undefined : event.encodedBytes;
+    if (bytes !== undefined) {
+      // The document's UTF-8 bytes go in as they are (no decoding, no re-encoding).
+      out.append(prefix);
+      out.append(meta);
+      if (bytes.length <= 2) {
+        out.appendByte(0x7d); // }
+        return;
+      }
+      out.appendByte(0x2c); // ,
+      out.appendBytes(bytes, 1, bytes.length);
+      return;
+    }
+    const body: string | undefined = event.encodedFields ?? JSON.stringify(event.fields);
     out.append(esc ? escapeHtml(prefix) : prefix);
     out.append(esc ? escapeHtml(meta) : meta);
     if (body === undefined || body.length <= 2) {

@@ -9,6 +9,7 @@ import { EngineClock } from './engine-clock.js';
 import { PacketCounters } from './packet-counters.js';
 import { TcpTracker, type TcpBinding } from '../tcp/tcp-tracker.js';
 import { FlowTable } from '../flows/flow-table.js';
+import { OrderedPublisher } from './ordered-publisher.js';
 import { pluginContext, type PluginHost } from './plugin-context.js';
 
 /** A protocol ready to run: its plugin, validated config, and its own pipeline client. */
@@ -69,6 +70,8 @@ export class PacketEngine implements PacketSink, PluginHost {
   private readonly counters: PacketCounters;
   private readonly ignoredOutgoing: Counter;
   readonly flows: FlowTable | undefined;
+  /** Every event goes through it, so held events keep their order across protocols and flows. */
+  private readonly publisher: OrderedPublisher;
 
   constructor(private readonly options: EngineOptions) {
     const tcpPorts = new Int16Array(65536).fill(-1);
@@ -116,12 +119,13 @@ export class PacketEngine implements PacketSink, PluginHost {
         formatIp,
         internalNetworks: options.internalNetworks,
         publish: (event) => {
-          if (client.publish(event) === 'held') this.backpressure = true;
+          if (this.publisher.publish(client, event) === 'held') this.backpressure = true;
         },
       });
       const flowCounters = this.flows.counters;
       m.func('flows', () => ({ ...flowCounters }));
     }
+    this.publisher = new OrderedPublisher([...this.running.map((r) => r.client), ...(flowSettings !== undefined ? [flowSettings.client] : [])]);
   }
 
   now(): number {
@@ -211,14 +215,14 @@ export class PacketEngine implements PacketSink, PluginHost {
     }
     const event = transactionEvent(tx, protocol, this.options.internalNetworks);
     if (run.index !== '') event.meta = { index: run.index };
-    const result = run.client.publish(event);
+    const result = this.publisher.publish(run.client, event);
     if (result === 'held') this.backpressure = true;
     this.counters.transaction(result);
   }
 
-  /** Resolves when every protocol's client has room again. */
+  /** Resolves when the pipeline has taken every held event (in order) and has room again. */
   async waitForSpace(): Promise<void> {
-    await Promise.all(this.running.map((r) => r.client.waitForSpace()));
+    await this.publisher.waitForSpace();
     this.backpressure = false;
   }
 

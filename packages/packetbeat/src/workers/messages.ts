@@ -23,17 +23,19 @@ export interface WorkerSettings {
 
 /**
  * One published event as it crosses to the coordinator:
- * [seq of the record that caused it, client index, @timestamp ms, fields (their JSON text when encoded), meta or 0].
+ * [seq of the record that caused it, client index, @timestamp ms, fields (their JSON as UTF-8 bytes when encoded), meta or 0].
  */
-export type ForwardedEvent = [number, number, number, Record<string, unknown> | string, Record<string, unknown> | 0];
+export type ForwardedEvent = [number, number, number, Record<string, unknown> | Uint8Array, Record<string, unknown> | 0];
 
 /**
- * Encoded documents of a batch in columns: all the texts joined in one
- * string (one copy across threads instead of one per document), where each
- * ends, and per event its seq, client index and @timestamp ms.
+ * Encoded documents of a batch in columns: all the documents' JSON as
+ * UTF-8 in one buffer (transferred, not copied, to the coordinator, which
+ * hands views of it to the output), where each ends, and per event its
+ * seq, client index and @timestamp ms.
  */
 export interface EncodedBatch {
-  readonly text: string;
+  readonly bytes: ArrayBuffer;
+  /** Byte offset in `bytes` where each document ends. */
   readonly ends: Uint32Array;
   /** seq, client, ms for each event, one after the other. */
   readonly numbers: Float64Array;

@@ -10,7 +10,7 @@ import { beatFieldsProcessor, compileNetwork, MetricsRegistry, type BeatEvent, t
 import { PacketEngine } from '../engine/engine.js';
 import { builtinProtocols } from '../protocols/builtins.js';
 import { loadProtocols } from '../protocols/loader.js';
-import type { ForwardedEvent, ForwardedEvents, FromWorker, ToWorker, WorkerSettings } from './messages.js';
+import type { ForwardedEvents, FromWorker, ToWorker, WorkerSettings } from './messages.js';
 import { readBatch, type RecordVisitor } from './packet-batch.js';
 
 const port = parentPort;
@@ -46,7 +46,9 @@ class ForwardingLogger implements Logger {
 
 /** Events published in the worker are collected for the coordinator, with the record that caused them. */
 let currentSeq = 0;
-let outbox: ForwardedEvent[] = [];
+/** As `ForwardedEvent`, with an encoded document still as its JSON text (made bytes when the batch is sent). */
+type PendingEvent = [number, number, number, Record<string, unknown> | string, Record<string, unknown> | 0];
+let outbox: PendingEvent[] = [];
 
 /** With `settings.encoded`, the beat's own fields (agent, ecs, host) are added here, as the coordinator's pipeline would. */
 const beatFields = settings.encoded ? beatFieldsProcessor(settings.beat) : undefined;
@@ -115,19 +117,21 @@ async function start(): Promise<void> {
     const ends = new Uint32Array(events.length);
     const numbers = new Float64Array(events.length * 3);
     const metas: Array<[number, Record<string, unknown>]> = [];
-    const texts: string[] = new Array<string>(events.length);
+    let total = 0;
+    for (const event of events) total += Buffer.byteLength(event[3] as string, 'utf8');
+    // Its own ArrayBuffer (never a slice of Buffer's shared pool): it is transferred.
+    const bytes = new ArrayBuffer(total);
+    const out = Buffer.from(bytes);
     let end = 0;
     events.forEach(([seq, client, ms, text, meta], i) => {
-      const t = text as string;
-      texts[i] = t;
-      end += t.length;
+      end += out.write(text as string, end, 'utf8');
       ends[i] = end;
       numbers[i * 3] = seq;
       numbers[i * 3 + 1] = client;
       numbers[i * 3 + 2] = ms;
       if (meta !== 0) metas.push([i, meta]);
     });
-    return { events: { text: texts.join(''), ends, numbers, metas }, transfer: [ends.buffer, numbers.buffer] };
+    return { events: { bytes, ends, numbers, metas }, transfer: [bytes, ends.buffer, numbers.buffer] };
   };
   port?.on('message', (message: ToWorker) => {
     if (message.type === 'batch') {

@@ -74,6 +74,8 @@ export class WorkerPool implements PacketSink {
   private readonly clock = new EngineClock();
   private flushScheduled = false;
   private pipelineHeld = false;
+  /** Set while publishing waits for the pipeline to take a held event: then it goes on, in order. */
+  private resuming: Promise<void> | undefined;
   /** Waiting for a worker to have room; settled by the worker's answer, or rejected when a worker fails. */
   private spaceWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private failure: Error | undefined;
@@ -206,10 +208,8 @@ export class WorkerPool implements PacketSink {
         this.spaceWaiters.push({ resolve, reject });
       });
     }
-    if (this.pipelineHeld) {
-      await Promise.all(this.clients.map((c) => c.waitForSpace()));
-      this.pipelineHeld = false;
-    }
+    while (this.resuming !== undefined) await this.resuming;
+    this.throwIfFailed();
   }
 
   /** End of the capture: every worker closes its connections and flows; their last events are published. */
@@ -229,6 +229,8 @@ export class WorkerPool implements PacketSink {
       ),
     );
     this.release();
+    while (this.resuming !== undefined) await this.resuming;
+    this.throwIfFailed();
   }
 
   /** Stops the workers (after `finish`, or to abandon them). */
@@ -337,6 +339,7 @@ export class WorkerPool implements PacketSink {
    * record it has not answered for.
    */
   private release(): void {
+    if (this.pipelineHeld) return;
     let bound = Number.POSITIVE_INFINITY;
     for (const shard of this.shards) {
       const first = shard.outstanding[0];
@@ -355,7 +358,27 @@ export class WorkerPool implements PacketSink {
       }
       if (best === undefined) return;
       this.publish(best.events[best.eventPos++] as ForwardedEvent);
+      if (this.pipelineHeld) {
+        // Publishing more now could let another client's events pass the held one.
+        this.resumeWhenTaken();
+        return;
+      }
     }
+  }
+
+  /** Waits until the pipeline has taken the held event, then publishes the rest in order. */
+  private resumeWhenTaken(): void {
+    this.resuming ??= Promise.all(this.clients.map((c) => c.waitForSpace())).then(
+      () => {
+        this.resuming = undefined;
+        this.pipelineHeld = false;
+        this.release();
+      },
+      (err: unknown) => {
+        this.resuming = undefined;
+        this.fail(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
   }
 
   private publish([, clientIndex, timestampMs, fields, meta]: ForwardedEvent): void {
@@ -363,7 +386,7 @@ export class WorkerPool implements PacketSink {
     if (client === undefined) return;
     const timestamp = new Date(timestampMs);
     const event =
-      typeof fields === 'string'
+      fields instanceof Uint8Array
         ? new EncodedEvent(timestamp, fields, meta === 0 ? undefined : meta)
         : meta === 0
           ? { timestamp, fields }
@@ -415,14 +438,15 @@ function addMetric(a: unknown, b: unknown): unknown {
   return a;
 }
 
-/** An encoded batch back to one entry per event; each document is a slice of the batch text (no copy). */
+/** An encoded batch back to one entry per event; each document is a view of the batch's bytes (no copy). */
 function unpackEncoded(batch: EncodedBatch): ForwardedEvent[] {
-  const { text, ends, numbers } = batch;
+  const { ends, numbers } = batch;
+  const bytes = new Uint8Array(batch.bytes);
   const out = new Array<ForwardedEvent>(ends.length);
   let start = 0;
   for (let i = 0; i < ends.length; i++) {
     const end = ends[i] as number;
-    out[i] = [numbers[i * 3] as number, numbers[i * 3 + 1] as number, numbers[i * 3 + 2] as number, text.slice(start, end), 0];
+    out[i] = [numbers[i * 3] as number, numbers[i * 3 + 1] as number, numbers[i * 3 + 2] as number, bytes.subarray(start, end), 0];
     start = end;
   }
   for (const [i, meta] of batch.metas) {
