@@ -35,6 +35,28 @@ describe('outputs: codec', () => {
       expect(new FormatEncoder('%{[message]}').encode(new EncodedEvent(TS, text))).to.equal('pre');
     });
 
+    it('copies the UTF-8 bytes of an EncodedEvent as they are, and decodes them only when asked', () => {
+      const text = '{"message":"caf\u00e9 \u2603","n":[1,2]}';
+      const bytes = new TextEncoder().encode(text);
+      const fromBytes = new EncodedEvent(TS, bytes.subarray(0), { index: 'x' });
+      const fromText = new EncodedEvent(TS, text, { index: 'x' });
+      const lines = (event: BeatEvent): string => {
+        const out = new LineBuffer(16);
+        enc.encodeTo(event, out);
+        return out.view().toString('utf8');
+      };
+      expect(fromBytes.encodedBytes?.byteLength).to.equal(bytes.byteLength);
+      expect(lines(fromBytes)).to.equal(lines(fromText));
+      expect(lines(fromBytes)).to.equal(enc.encode(fromText));
+      expect(new EncodedEvent(TS, new TextEncoder().encode('{}')).encodedFields).to.equal('{}');
+      expect(lines(new EncodedEvent(TS, new TextEncoder().encode('{}')))).to.equal(`{"@timestamp":"2024-05-17T10:11:12.345Z",${META}}`);
+      expect(fromBytes.encodedFields).to.equal(text);
+      expect(fromBytes.fields).to.deep.equal({ message: 'caf\u00e9 \u2603', n: [1, 2] });
+      fromBytes.fields = { message: 'changed' };
+      expect(fromBytes.encodedBytes).to.equal(undefined);
+      expect(lines(fromBytes)).to.match(/"message":"changed"}$/);
+    });
+
     it('handles empty fields', () => {
       expect(enc.encode({ timestamp: TS, fields: {} })).to.equal(`{"@timestamp":"2024-05-17T10:11:12.345Z",${META}}`);
     });
