@@ -474,6 +474,17 @@ async function measureStartup(tools: Tools, ports: Ports, scratch: string): Prom
   return runs[1];
 }
 
+/** How each of our rows runs packetbeat: its config, whether it replays `--loops` times, whether VmRSS is sampled. */
+const OUR_RUNS: Record<Exclude<Tool, 'tshark' | 'tcpdump'>, { readonly config: ConfigName; readonly looped: boolean; readonly sampleRss: boolean }> = {
+  'ours-file': { config: 'file', looped: false, sampleRss: false },
+  'ours-file-2w': { config: 'file-2w', looped: false, sampleRss: false },
+  'ours-discard': { config: 'discard', looped: false, sampleRss: false },
+  'ours-decode-flow': { config: 'decode-flow', looped: false, sampleRss: false },
+  'ours-decode-flow-loop': { config: 'decode-flow', looped: true, sampleRss: false },
+  'ours-all-l1': { config: 'all', looped: false, sampleRss: true },
+  'ours-all-loop': { config: 'all', looped: true, sampleRss: true },
+};
+
 export async function runCaptureSuite(tools: Tools, opts: CaptureSuiteOptions): Promise<CaptureSuiteReport> {
   const ports = corpusPorts(opts.corpus);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'pbts-bench-'));
@@ -497,39 +508,17 @@ export async function runCaptureSuite(tools: Tools, opts: CaptureSuiteOptions): 
         continue;
       }
       for (const t of all) {
-        const loops = t === 'ours-all-loop' || t === 'ours-decode-flow-loop' ? opts.loops : 1;
+        const ours = t === 'tshark' || t === 'tcpdump' ? undefined : OUR_RUNS[t];
+        const loops = ours?.looped === true ? opts.loops : 1;
         opts.progress(`captures: ${entry.name} (${entry.packets.toLocaleString('en-US')} packets${loops > 1 ? ` x ${loops}` : ''}): ${TOOL_LABELS[t].replace(' -l N', ` -l ${loops}`)} …`);
         let r: ToolResult;
-        switch (t) {
-          case 'ours-file':
-            r = await runOurs(tools, entry, file, t, 'file', ports, scratch, 1);
-            break;
-          case 'ours-file-2w':
-            r = await runOurs(tools, entry, file, t, 'file-2w', ports, scratch, 1);
-            break;
-          case 'ours-discard':
-            r = await runOurs(tools, entry, file, t, 'discard', ports, scratch, 1);
-            break;
-          case 'ours-decode-flow':
-            r = await runOurs(tools, entry, file, t, 'decode-flow', ports, scratch, 1);
-            break;
-          case 'ours-decode-flow-loop':
-            r = await runOurs(tools, entry, file, t, 'decode-flow', ports, scratch, loops);
-            r = { ...r, label: r.label.replace(' -l N', ` -l ${loops}`) };
-            break;
-          case 'ours-all-l1':
-            r = await runOurs(tools, entry, file, t, 'all', ports, scratch, 1, true);
-            break;
-          case 'ours-all-loop':
-            r = await runOurs(tools, entry, file, t, 'all', ports, scratch, loops, true);
-            r = { ...r, label: r.label.replace(' -l N', ` -l ${loops}`) };
-            break;
-          case 'tshark':
-            r = await runTshark(tools, entry, file, ports, opts.tsharkPackets);
-            break;
-          case 'tcpdump':
-            r = await runTcpdump(tools, entry, file);
-            break;
+        if (ours !== undefined) {
+          r = await runOurs(tools, entry, file, t, ours.config, ports, scratch, loops, ours.sampleRss);
+          if (ours.looped) r = { ...r, label: r.label.replace(' -l N', ` -l ${loops}`) };
+        } else if (t === 'tshark') {
+          r = await runTshark(tools, entry, file, ports, opts.tsharkPackets);
+        } else {
+          r = await runTcpdump(tools, entry, file);
         }
         if (r.skipped !== undefined) opts.progress(`captures: ${entry.name}: ${r.label}: ${r.skipped}`);
         results.push(r);
