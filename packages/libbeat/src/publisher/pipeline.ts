@@ -78,9 +78,16 @@ export class Pipeline implements ClientHost {
   private readonly controller: OutputController;
   private readonly chain: readonly Processor[];
   private readonly clients = new Set<Client>();
-  /** Clients with held events or waiting for space, in the order they started waiting. */
+  /** Clients with held events or waiting for space, in the order they started waiting (held events themselves go in by `heldOrder`). */
   private readonly waiting = new Set<Client>();
   private heldTotal = 0;
+  /**
+   * The client of each held event, in the order the events were published:
+   * held events go into the queue in that order, whichever client they came
+   * from, so one producer's clients never pass each other while the queue is full.
+   */
+  private heldOrder: (Client | undefined)[] = [];
+  private heldHead = 0;
   private heldDropped = 0;
   private closing: Promise<PipelineCloseResult> | undefined;
   private drainedResolve: (() => void) | undefined;
@@ -144,7 +151,7 @@ export class Pipeline implements ClientHost {
 
   accept(client: Client, event: BeatEvent): PublishResult {
     const m = this.metrics;
-    if (client.heldCount === 0 || this.drainClient(client)) {
+    if (this.heldTotal === 0 || this.drainHeld()) {
       if (this.queue.enqueue(client, event)) {
         m.eventsPublished.value++;
         m.eventsActive.value++;
@@ -158,6 +165,7 @@ export class Pipeline implements ClientHost {
       return 'dropped';
     }
     client.hold(event);
+    this.heldOrder.push(client);
     this.heldTotal++;
     m.eventsActive.value++;
     this.waiting.add(client);
@@ -186,24 +194,33 @@ export class Pipeline implements ClientHost {
 
   // ---- internals ----------------------------------------------------------
 
-  /** Moves a client's held events into the queue, in order; `true` when none is left. */
-  private drainClient(client: Client): boolean {
-    while (client.heldCount > 0) {
+  /** Moves held events into the queue in the order they were published; `true` when none is left. */
+  private drainHeld(): boolean {
+    while (this.heldHead < this.heldOrder.length) {
+      const client = this.heldOrder[this.heldHead] as Client;
       const event = client.peekHeld();
-      if (event === undefined || !this.queue.enqueue(client, event)) return false;
-      client.shiftHeld();
-      this.heldTotal--;
-      this.metrics.eventsPublished.value++;
+      if (event !== undefined) {
+        if (!this.queue.enqueue(client, event)) return false;
+        client.shiftHeld();
+        this.heldTotal--;
+        this.metrics.eventsPublished.value++;
+        // Its last held event went in while a slot is still free: the client may go on.
+        if (client.heldCount === 0 && this.queue.hasRoom && this.waiting.delete(client)) client.resolveSpace();
+      }
+      this.heldOrder[this.heldHead++] = undefined;
     }
+    this.heldOrder = [];
+    this.heldHead = 0;
     return true;
   }
 
-  /** Slots were freed: queue held events (oldest waiter first), wake producers, detect the drain. */
+  /** Slots were freed: queue held events (in publish order), wake producers with nothing held while there is room, detect the drain. */
   private onRelease(): void {
+    if (this.heldTotal > 0) this.drainHeld();
     if (this.waiting.size > 0) {
       for (const client of this.waiting) {
-        if (!this.drainClient(client)) break;
         if (!this.queue.hasRoom) break;
+        if (client.heldCount > 0) continue;
         this.waiting.delete(client);
         client.resolveSpace();
       }
@@ -268,6 +285,8 @@ export class Pipeline implements ClientHost {
       client.resolveSpace();
     }
     this.waiting.clear();
+    this.heldOrder = [];
+    this.heldHead = 0;
     this.controller.stop();
     return dropped;
   }

@@ -104,6 +104,31 @@ describe('publisher/memqueue: queue full policies', () => {
     await h.pipeline.close(100);
   });
 
+  it('held events of several clients go into the queue in the order they were published', async () => {
+    // A slow output (a turn per batch) and a 4-event queue: most publishes are held, by all three clients.
+    const out = new ScriptedClient(async (batch) => {
+      await tick();
+      batch.ack();
+    });
+    const h = harness({ clients: [out], queue: { events: 4 }, batchSize: 2 });
+    const clients = [h.pipeline.connect(), h.pipeline.connect(), h.pipeline.connect()];
+    const order: number[] = [];
+    let seq = 0;
+    for (let burst = 0; burst < 20; burst++) {
+      let held = false;
+      // Each burst mixes the clients unevenly, so their held events interleave.
+      for (let i = 0; i < 7; i++) {
+        const client = clients[(burst + i * i) % clients.length]!;
+        order.push(seq);
+        if (client.publish(ev(seq++)) === 'held') held = true;
+      }
+      if (held) await Promise.all(clients.map((c) => c.waitForSpace()));
+    }
+    await until(() => h.metric('libbeat.pipeline.queue.acked') === order.length);
+    expect(out.allSeqs).to.deep.equal(order);
+    await h.pipeline.close(100);
+  });
+
   it('a producer that honours held/waitForSpace delivers everything in order through a small queue', async () => {
     const out = new ScriptedClient();
     const h = harness({ clients: [out], queue: { events: 8 }, batchSize: 3 });

@@ -9,7 +9,6 @@ import { EngineClock } from './engine-clock.js';
 import { PacketCounters } from './packet-counters.js';
 import { TcpTracker, type TcpBinding } from '../tcp/tcp-tracker.js';
 import { FlowTable } from '../flows/flow-table.js';
-import { OrderedPublisher } from './ordered-publisher.js';
 import { pluginContext, type PluginHost } from './plugin-context.js';
 
 /** A protocol ready to run: its plugin, validated config, and its own pipeline client. */
@@ -70,8 +69,8 @@ export class PacketEngine implements PacketSink, PluginHost {
   private readonly counters: PacketCounters;
   private readonly ignoredOutgoing: Counter;
   readonly flows: FlowTable | undefined;
-  /** Every event goes through it, so held events keep their order across protocols and flows. */
-  private readonly publisher: OrderedPublisher;
+  /** The protocols' clients and the flows' one: what `waitForSpace` waits for. */
+  private readonly clients: PipelineClient[] = [];
 
   constructor(private readonly options: EngineOptions) {
     const tcpPorts = new Int16Array(65536).fill(-1);
@@ -85,6 +84,7 @@ export class PacketEngine implements PacketSink, PluginHost {
       const index = typeof p.config['index'] === 'string' ? p.config['index'] : '';
       const run: RunningProtocol = { name: p.plugin.name, analyzer, client: p.client, index };
       this.running.push(run);
+      this.clients.push(run.client);
       this.byName.set(run.name, run);
       if (analyzer.tcp !== undefined && p.plugin.transports.includes('tcp')) {
         const index = bindings.length;
@@ -112,6 +112,7 @@ export class PacketEngine implements PacketSink, PluginHost {
     const flowSettings = options.flows;
     if (flowSettings !== undefined) {
       const client = flowSettings.client;
+      this.clients.push(client);
       this.flows = new FlowTable({
         timeoutUs: flowSettings.timeoutUs,
         periodUs: flowSettings.periodUs,
@@ -119,13 +120,12 @@ export class PacketEngine implements PacketSink, PluginHost {
         formatIp,
         internalNetworks: options.internalNetworks,
         publish: (event) => {
-          if (this.publisher.publish(client, event) === 'held') this.backpressure = true;
+          if (client.publish(event) === 'held') this.backpressure = true;
         },
       });
       const flowCounters = this.flows.counters;
       m.func('flows', () => ({ ...flowCounters }));
     }
-    this.publisher = new OrderedPublisher([...this.running.map((r) => r.client), ...(flowSettings !== undefined ? [flowSettings.client] : [])]);
   }
 
   now(): number {
@@ -215,14 +215,14 @@ export class PacketEngine implements PacketSink, PluginHost {
     }
     const event = transactionEvent(tx, protocol, this.options.internalNetworks);
     if (run.index !== '') event.meta = { index: run.index };
-    const result = this.publisher.publish(run.client, event);
+    const result = run.client.publish(event);
     if (result === 'held') this.backpressure = true;
     this.counters.transaction(result);
   }
 
-  /** Resolves when the pipeline has taken every held event (in order) and has room again. */
+  /** Resolves when every client (protocols, flows) has its held events queued and room again. */
   async waitForSpace(): Promise<void> {
-    await this.publisher.waitForSpace();
+    await Promise.all(this.clients.map((c) => c.waitForSpace()));
     this.backpressure = false;
   }
 

@@ -74,8 +74,6 @@ export class WorkerPool implements PacketSink {
   private readonly clock = new EngineClock();
   private flushScheduled = false;
   private pipelineHeld = false;
-  /** Set while publishing waits for the pipeline to take a held event: then it goes on, in order. */
-  private resuming: Promise<void> | undefined;
   /** Waiting for a worker to have room; settled by the worker's answer, or rejected when a worker fails. */
   private spaceWaiters: Array<{ resolve: () => void; reject: (err: Error) => void }> = [];
   private failure: Error | undefined;
@@ -208,8 +206,10 @@ export class WorkerPool implements PacketSink {
         this.spaceWaiters.push({ resolve, reject });
       });
     }
-    while (this.resuming !== undefined) await this.resuming;
-    this.throwIfFailed();
+    if (this.pipelineHeld) {
+      await Promise.all(this.clients.map((c) => c.waitForSpace()));
+      this.pipelineHeld = false;
+    }
   }
 
   /** End of the capture: every worker closes its connections and flows; their last events are published. */
@@ -229,8 +229,6 @@ export class WorkerPool implements PacketSink {
       ),
     );
     this.release();
-    while (this.resuming !== undefined) await this.resuming;
-    this.throwIfFailed();
   }
 
   /** Stops the workers (after `finish`, or to abandon them). */
@@ -339,7 +337,6 @@ export class WorkerPool implements PacketSink {
    * record it has not answered for.
    */
   private release(): void {
-    if (this.pipelineHeld) return;
     let bound = Number.POSITIVE_INFINITY;
     for (const shard of this.shards) {
       const first = shard.outstanding[0];
@@ -358,27 +355,7 @@ export class WorkerPool implements PacketSink {
       }
       if (best === undefined) return;
       this.publish(best.events[best.eventPos++] as ForwardedEvent);
-      if (this.pipelineHeld) {
-        // Publishing more now could let another client's events pass the held one.
-        this.resumeWhenTaken();
-        return;
-      }
     }
-  }
-
-  /** Waits until the pipeline has taken the held event, then publishes the rest in order. */
-  private resumeWhenTaken(): void {
-    this.resuming ??= Promise.all(this.clients.map((c) => c.waitForSpace())).then(
-      () => {
-        this.resuming = undefined;
-        this.pipelineHeld = false;
-        this.release();
-      },
-      (err: unknown) => {
-        this.resuming = undefined;
-        this.fail(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
   }
 
   private publish([, clientIndex, timestampMs, fields, meta]: ForwardedEvent): void {
