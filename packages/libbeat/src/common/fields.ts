@@ -81,17 +81,19 @@ export function deleteField(root: EventFields, path: string): boolean {
 
 /**
  * Deep-merges `source` into `target`: objects merge, anything else overwrites.
- * Values taken from `source` are copied, so events never share objects or lists.
+ * Values taken from `source` are copied, so events never share objects or
+ * lists, unless `copy` is false: then `source` is handed over and its
+ * objects become part of `target`.
  */
-export function mergeFields(target: EventFields, source: EventFields, overwrite = true): void {
+export function mergeFields(target: EventFields, source: EventFields, overwrite = true, copy = true): void {
   for (const key in source) {
     if (!Object.prototype.hasOwnProperty.call(source, key)) continue;
     const value = source[key];
     const existing = target[key];
     if (isPlainObject(value) && isPlainObject(existing)) {
-      mergeFields(existing, value, overwrite);
+      mergeFields(existing, value, overwrite, copy);
     } else if (overwrite || target[key] === undefined) {
-      target[key] = typeof value === 'object' && value !== null ? deepClone(value) : value;
+      target[key] = copy && typeof value === 'object' && value !== null ? deepClone(value) : value;
     }
   }
 }

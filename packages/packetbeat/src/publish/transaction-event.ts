@@ -1,4 +1,4 @@
-import { communityId, isPlainObject, parseIP, type BeatEvent, type EventFields, type IPBytes } from '@packetbeat-ts/libbeat';
+import { communityId, isPlainObject, mergeFields, parseIP, type BeatEvent, type EventFields, type IPBytes } from '@packetbeat-ts/libbeat';
 import type { Transaction } from '@packetbeat-ts/protocol-sdk';
 import { microsToDate, microsToIso } from './timestamps.js';
 
@@ -75,16 +75,16 @@ export function transactionEvent(tx: Transaction, protocolName: string, internal
   if (tx.response !== undefined) fields['response'] = tx.response;
   if (tx.notes !== undefined && tx.notes.length > 0) fields['error'] = { message: tx.notes.length === 1 ? tx.notes[0] : [...tx.notes] };
 
-  // The protocol's own fields; extra related IPs (e.g. DNS answers) join the list.
+  // The protocol's own fields, handed over (not copied); extra related IPs (e.g. DNS answers) join the list.
   const own = tx.fields;
   const ownRelated = own['related'];
   if (isPlainObject(ownRelated) && Array.isArray(ownRelated['ip'])) {
     const ips = related['ip'] as string[];
     for (const ip of ownRelated['ip'] as unknown[]) if (typeof ip === 'string' && !ips.includes(ip)) ips.push(ip);
     const { ip: _ignored, ...rest } = ownRelated;
-    adoptFields(fields, { ...own, related: rest });
+    mergeFields(fields, { ...own, related: rest }, true, false);
   } else {
-    adoptFields(fields, own);
+    mergeFields(fields, own, true, false);
   }
   // client/server mirror source/destination (Packetbeat sets the domain on both).
   const destinationDomain = (fields['destination'] as EventFields)['domain'];
@@ -92,23 +92,6 @@ export function transactionEvent(tx: Transaction, protocolName: string, internal
   const sourceDomain = (fields['source'] as EventFields)['domain'];
   if (sourceDomain !== undefined && clientSide['domain'] === undefined) clientSide['domain'] = sourceDomain;
   return { timestamp: microsToDate(tx.start), fields };
-}
-
-/**
- * Merges the protocol's own fields into the document without copying them:
- * a reported transaction's `fields` are handed over (as in Packetbeat, where
- * the protocol's map becomes the event), and copying every value was a
- * measurable share of building a document. Objects present on both sides
- * merge; anything else from `source` wins.
- */
-function adoptFields(target: EventFields, source: EventFields): void {
-  for (const key in source) {
-    if (!Object.prototype.hasOwnProperty.call(source, key)) continue;
-    const value = source[key];
-    const existing = target[key];
-    if (existing !== undefined && isPlainObject(value) && isPlainObject(existing)) adoptFields(existing, value);
-    else target[key] = value;
-  }
 }
 
 /** What a transaction's connection alone decides: its Community ID and direction. */
